@@ -1,0 +1,1 @@
+"""The migration contract harness (shipped as mock_okta.harness)."""

@@ -1,0 +1,1 @@
+"""Locust load scenarios (shipped as mock_okta.load)."""

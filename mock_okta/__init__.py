@@ -1,0 +1,5 @@
+"""mock-okta: a local Okta for rehearsing user migrations."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,122 @@
+"""The Classic Authentication API's primary authentication (`POST /api/v1/authn`), as a domain.
+
+Behaviour from reference.md §4 (AUTHN): SUCCESS with a one-time sessionToken, PASSWORD_EXPIRED
+with a stateToken, and 401 E0000004 for everything else, lockout included (Okta's default policy
+hides lockout failures).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+from mock_okta.errors import (
+    E_AUTHENTICATION_FAILED,
+    E_AUTHN_WRONG_STATE,
+    E_INVALID_TOKEN,
+    E_PASSWORD_POLICY,
+    OktaError,
+    validation_error,
+)
+from mock_okta.hashing import PasswordHash, SaltEncoding
+from mock_okta.models import CAN_SIGN_IN, HookPassword, User, UserStatus
+from mock_okta.store import Store
+
+TRANSACTION_SECONDS: Final = 300  # sessionToken and stateToken live 5 minutes (AUTHN)
+
+Diagnose = Callable[[str, PasswordHash, SaltEncoding], str]
+
+
+class PasswordImportHook(Protocol):
+    """Asks the org's password import inline hook whether a password is right."""
+
+    def verify(self, user: User, password: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AuthnResult:
+    status: str
+    user: User
+    expires_at: float
+    session_token: str | None = None
+    state_token: str | None = None
+
+
+def _failed(detail: str) -> OktaError:
+    return OktaError(E_AUTHENTICATION_FAILED, detail=detail)
+
+
+class Authn:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        diagnose: Diagnose | None = None,
+        hook: PasswordImportHook | None = None,
+    ) -> None:
+        self.store = store
+        self.diagnose = diagnose
+        self.hook = hook
+
+    def authn_primary(self, username: object, password: object) -> AuthnResult:
+        """Primary authentication with username and password."""
+        if not isinstance(username, str) or not username:
+            raise validation_error("username", "The field cannot be left blank")
+        if not isinstance(password, str):
+            raise validation_error("password", "The field cannot be left blank")
+        user = self.store.find_user(username)
+        if user is None:
+            raise _failed("no user with this login")
+        user = self.store.auto_unlock(user)
+        if user.status not in CAN_SIGN_IN:
+            raise _failed(f"user status is {user.status.value}")
+        if user.status is UserStatus.LOCKED_OUT:
+            raise _failed("user is LOCKED_OUT")
+        ok, detail = self._verify(user, password)
+        if not ok:
+            self.store.record_sign_in(user, success=False)
+            raise _failed(detail)
+        verified = password if isinstance(user.password, PasswordHash | HookPassword) else None
+        user = self.store.record_sign_in(user, success=True, verified_password=verified)
+        return self._result(user)
+
+    def _verify(self, user: User, password: str) -> tuple[bool, str]:
+        stored = user.password
+        if stored is None:
+            return False, "user has no password"
+        if isinstance(stored, HookPassword):
+            if self.hook is None:
+                return False, "no active password import inline hook"
+            if self.hook.verify(user, password):
+                return True, "verified by the password import inline hook"
+            return False, "the password import inline hook did not verify the password"
+        if self.store.check_password(user, password):
+            return True, "password verified"
+        if isinstance(stored, PasswordHash):
+            reason = f"password does not verify against the imported {stored.algorithm} hash"
+            if self.diagnose is not None and self.store.runtime().diagnose_failed_logins:
+                reason = self.diagnose(password, stored, self.store.runtime().sha256_salt)
+            return False, reason
+        return False, "wrong password"
+
+    def _result(self, user: User) -> AuthnResult:
+        expires = self.store.clock.now() + TRANSACTION_SECONDS
+        if user.status is UserStatus.PASSWORD_EXPIRED:
+            token = self.store.issue_token(user.id, "state", TRANSACTION_SECONDS)
+            return AuthnResult("PASSWORD_EXPIRED", user, expires, state_token=token)
+        session = "00" + self.store.ids.token(40)
+        return AuthnResult("SUCCESS", user, expires, session_token=session)
+
+    def authn_change_password(self, state_token: object, old: object, new: object) -> AuthnResult:
+        """POST /api/v1/authn/credentials/change_password for a PASSWORD_EXPIRED transaction."""
+        if not isinstance(state_token, str):
+            raise OktaError(E_INVALID_TOKEN)
+        user = self.store.token_user(state_token, "state")
+        if user is None:
+            raise OktaError(E_INVALID_TOKEN)
+        if user.status is not UserStatus.PASSWORD_EXPIRED:
+            raise OktaError(E_AUTHN_WRONG_STATE, causes=[E_AUTHN_WRONG_STATE.summary])
+        user = self.store.change_password(user.id, old, new, policy_error=E_PASSWORD_POLICY)
+        self.store.consume_token(state_token)
+        return self._result(user)

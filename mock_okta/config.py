@@ -1,0 +1,205 @@
+"""Every setting with its default, and the one place that reads MOCK_OKTA_* variables.
+
+`Settings` is fixed for the life of a server. `RuntimeConfig` is the part a test may change while
+it runs (`PUT /_mock/config`); it lives in the database so every worker sees the same values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from mock_okta.hashing import DEFAULT_SHA256_SALT, SaltEncoding
+
+DEFAULT_TOKEN: Final = "test-token"
+DEFAULT_DB: Final = "mock-okta.db"
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message says how to fix it."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeConfig:
+    rate_limits: str = "workforce"  # a profile name from ratelimit.PROFILES
+    limits: Mapping[str, int] = field(default_factory=dict)  # per-bucket overrides, per minute
+    time_scale: float = 1.0
+    concurrency_limit: int | None = None  # None: the profile's
+    authn_per_user_per_second: int = 4
+    lockout_attempts: int = 10  # Okta's default maxAttempts; 0 turns lockout off
+    auto_unlock_minutes: int = 0  # Okta's default: no auto-unlock
+    sha256_salt: SaltEncoding = DEFAULT_SHA256_SALT
+    diagnose_failed_logins: bool = True
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "rateLimits": self.rate_limits,
+            "limits": dict(self.limits),
+            "timeScale": self.time_scale,
+            "concurrencyLimit": self.concurrency_limit,
+            "authnPerUserPerSecond": self.authn_per_user_per_second,
+            "lockoutAttempts": self.lockout_attempts,
+            "autoUnlockMinutes": self.auto_unlock_minutes,
+            "sha256Salt": self.sha256_salt.value,
+            "diagnoseFailedLogins": self.diagnose_failed_logins,
+        }
+
+    def updated(self, changes: Mapping[str, object]) -> RuntimeConfig:
+        """A copy with the wire-named `changes` applied; raises ConfigError naming a bad key."""
+        names = {
+            "rateLimits": "rate_limits",
+            "limits": "limits",
+            "timeScale": "time_scale",
+            "concurrencyLimit": "concurrency_limit",
+            "authnPerUserPerSecond": "authn_per_user_per_second",
+            "lockoutAttempts": "lockout_attempts",
+            "autoUnlockMinutes": "auto_unlock_minutes",
+            "sha256Salt": "sha256_salt",
+            "diagnoseFailedLogins": "diagnose_failed_logins",
+        }
+        values: dict[str, object] = {}
+        for key, value in changes.items():
+            if key not in names:
+                raise ConfigError(f"unknown setting {key!r}; known: {', '.join(sorted(names))}")
+            values[names[key]] = _coerce(key, value)
+        return dataclasses.replace(self, **values)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, object]) -> RuntimeConfig:
+        return cls().updated(raw)
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), sort_keys=True)
+
+
+def _coerce(key: str, value: object) -> object:
+    def need(ok: bool, what: str) -> None:
+        if not ok:
+            raise ConfigError(f"{key} must be {what}, not {value!r}")
+
+    if key == "rateLimits":
+        need(isinstance(value, str) and bool(value), "a profile name")
+        return value
+    if key == "limits":
+        need(isinstance(value, Mapping), "an object of bucket: per-minute limit")
+        assert isinstance(value, Mapping)
+        for bucket, limit in value.items():
+            if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+                raise ConfigError(f"limits.{bucket} must be a whole number >= 0, not {limit!r}")
+        return dict(value)
+    if key == "timeScale":
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+        need(ok, "a number > 0")
+        return float(value)  # type: ignore[arg-type]
+    if key == "concurrencyLimit":
+        if value is None:
+            return None
+        need(isinstance(value, int) and not isinstance(value, bool) and value >= 1, "an int >= 1")
+        return value
+    if key == "sha256Salt":
+        try:
+            return SaltEncoding(str(value))
+        except ValueError:
+            raise ConfigError(
+                f"sha256Salt must be one of {', '.join(e.value for e in SaltEncoding)}"
+            ) from None
+    if key == "diagnoseFailedLogins":
+        need(isinstance(value, bool), "true or false")
+        return value
+    need(isinstance(value, int) and not isinstance(value, bool) and value >= 0, "an int >= 0")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    db: str = DEFAULT_DB
+    tokens: tuple[str, ...] = (DEFAULT_TOKEN,)
+    seed: int | None = None
+    workers: int = 1
+    threads: int = 128  # above the concurrency limit, so Okta's 429 can happen at all
+    org_url: str | None = None  # links use the request's host unless set
+    max_body_bytes: int = 1_048_576
+    journal_limit: int = 200_000
+    custom_profile_properties: frozenset[str] = frozenset()
+    login_must_be_email: bool = True
+    access_log: bool = False
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Settings from MOCK_OKTA_* variables; unset ones keep their defaults."""
+
+        def get(name: str) -> str | None:
+            value = environ.get(f"MOCK_OKTA_{name}")
+            return value if value not in (None, "") else None
+
+        base = cls()
+        values: dict[str, object] = {}
+        runtime: dict[str, object] = {}
+        for name, key in (("HOST", "host"), ("DB", "db"), ("ORG_URL", "org_url")):
+            if (text := get(name)) is not None:
+                values[key] = text
+        for name, key in (
+            ("PORT", "port"),
+            ("SEED", "seed"),
+            ("WORKERS", "workers"),
+            ("THREADS", "threads"),
+            ("MAX_BODY_BYTES", "max_body_bytes"),
+            ("JOURNAL_LIMIT", "journal_limit"),
+        ):
+            if (text := get(name)) is not None:
+                values[key] = _int(f"MOCK_OKTA_{name}", text)
+        if (text := get("TOKEN")) is not None:
+            values["tokens"] = tuple(t.strip() for t in text.split(",") if t.strip())
+        if (text := get("PROFILE_PROPERTIES")) is not None:
+            values["custom_profile_properties"] = frozenset(
+                p.strip() for p in text.split(",") if p.strip()
+            )
+        if (text := get("RATE_LIMITS")) is not None:
+            runtime["rateLimits"] = text
+        if (text := get("LIMITS")) is not None:
+            runtime["limits"] = parse_limits(text.split(","))
+        if (text := get("TIME_SCALE")) is not None:
+            runtime["timeScale"] = _float("MOCK_OKTA_TIME_SCALE", text)
+        if (text := get("CONCURRENCY_LIMIT")) is not None:
+            runtime["concurrencyLimit"] = _int("MOCK_OKTA_CONCURRENCY_LIMIT", text)
+        if (text := get("LOCKOUT_ATTEMPTS")) is not None:
+            runtime["lockoutAttempts"] = _int("MOCK_OKTA_LOCKOUT_ATTEMPTS", text)
+        if (text := get("SHA256_SALT")) is not None:
+            runtime["sha256Salt"] = text
+        if runtime:
+            values["runtime"] = base.runtime.updated(runtime)
+        return dataclasses.replace(base, **values)  # type: ignore[arg-type]
+
+
+def parse_limits(items: list[str] | tuple[str, ...]) -> dict[str, int]:
+    """`["users.collection=300", ...]` to `{"users.collection": 300}`."""
+    limits: dict[str, int] = {}
+    for item in items:
+        item = item.strip()
+        if not item:
+            continue
+        bucket, sep, number = item.partition("=")
+        if not sep or not bucket.strip():
+            raise ConfigError(f"--limit takes BUCKET=N, e.g. users.collection=300; got {item!r}")
+        limits[bucket.strip()] = _int(f"--limit {bucket}", number)
+    return limits
+
+
+def _int(name: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {text!r}") from None
+
+
+def _float(name: str, text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {text!r}") from None

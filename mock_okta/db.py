@@ -1,0 +1,159 @@
+"""The one SQLite database: schema, connection and transactions.
+
+A file in WAL mode by default, so users survive restarts and several gunicorn workers share
+users, rate-limit counters, faults and the journal; `:memory:` for throwaway runs (one process).
+Every read-modify-write runs in one `BEGIN IMMEDIATE` transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Final
+
+MEMORY: Final = ":memory:"
+
+SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY,
+    login_key TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    activated INTEGER,
+    status_changed INTEGER,
+    last_login INTEGER,
+    last_updated INTEGER NOT NULL,
+    password_changed INTEGER,
+    type_id TEXT NOT NULL,
+    profile TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    password TEXT,
+    recovery_question TEXT,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX IF NOT EXISTS users_last_updated ON users (last_updated);
+CREATE INDEX IF NOT EXISTS users_status ON users (status);
+
+CREATE TABLE IF NOT EXISTS tokens (
+    token TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    expires_at REAL NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS journal (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    time REAL NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    entry TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS rate_windows (
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    window_start REAL NOT NULL,
+    window_end REAL NOT NULL,
+    used INTEGER NOT NULL,
+    PRIMARY KEY (bucket, key)
+);
+
+CREATE TABLE IF NOT EXISTS inflight (
+    worker TEXT PRIMARY KEY,
+    count INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS faults (
+    id TEXT PRIMARY KEY,
+    rule TEXT NOT NULL,
+    remaining INTEGER,
+    matched INTEGER NOT NULL DEFAULT 0,
+    created REAL NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS inline_hooks (
+    id TEXT PRIMARY KEY,
+    hook TEXT NOT NULL,
+    created REAL NOT NULL
+);
+"""
+
+# Tables emptied by a reset; `meta` keeps the runtime configuration.
+STATE_TABLES: Final = (
+    "users",
+    "tokens",
+    "journal",
+    "counters",
+    "rate_windows",
+    "inflight",
+    "faults",
+    "inline_hooks",
+)
+
+
+class Database:
+    """One connection per process, serialised by a lock; SQLite serialises across processes."""
+
+    def __init__(self, path: str | Path = MEMORY) -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None, timeout=30.0
+        )
+        self._conn.create_function("casefold", 1, _casefold, deterministic=True)
+        self._conn.execute("PRAGMA busy_timeout = 30000")
+        if self.path != MEMORY:
+            self._conn.execute("PRAGMA journal_mode = WAL")
+        # NORMAL in WAL mode: a killed process loses nothing committed (only a power cut could).
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        with self._lock:
+            self._conn.executescript(SCHEMA)
+
+    @property
+    def is_memory(self) -> bool:
+        return self.path == MEMORY
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: committed on success, rolled back on any exception."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            yield self._conn
+
+    def clear(self) -> None:
+        with self.write() as conn:
+            for table in STATE_TABLES:
+                conn.execute(f"DELETE FROM {table}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def _casefold(value: str | None) -> str | None:
+    return value.casefold() if isinstance(value, str) else value

@@ -1,0 +1,49 @@
+"""Okta-shaped identifiers and tokens from one injectable, seedable source of randomness."""
+
+from __future__ import annotations
+
+import os
+import random
+import string
+import threading
+
+_ALPHABET = string.ascii_letters + string.digits
+_TOKEN_ALPHABET = _ALPHABET + "-_"
+
+
+class IdFactory:
+    """Ids like Okta's: users `00u` + 17 characters (20 in all), error ids `oae…`."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        self._lock = threading.Lock()
+        self.reseed(seed)
+
+    def reseed(self, seed: int | None) -> None:
+        with self._lock:
+            self._random = random.Random(seed if seed is not None else os.urandom(16))
+
+    def _chars(self, n: int, alphabet: str = _ALPHABET) -> str:
+        with self._lock:
+            return "".join(self._random.choices(alphabet, k=n))
+
+    def user_id(self) -> str:
+        return "00u" + self._chars(17)
+
+    def hook_id(self) -> str:
+        return "cal" + self._chars(17)
+
+    def user_type_id(self) -> str:
+        return "oty" + self._chars(17)
+
+    def request_id(self) -> str:
+        return self._chars(27)
+
+    def error_id(self) -> str:
+        return "oae" + self._chars(22)
+
+    def token(self, n: int = 20) -> str:
+        return self._chars(n, _TOKEN_ALPHABET)
+
+    def salt(self) -> bytes:
+        with self._lock:
+            return self._random.randbytes(16)

@@ -1,0 +1,137 @@
+"""One mock Okta org: everything the server holds, built in one place, free of Flask.
+
+Runtime configuration and the virtual clock offset live in the database's `meta` table under a
+generation number, so every worker process picks up a change on its next request.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+
+from mock_okta.authn import Authn
+from mock_okta.clock import Clock, SystemClock
+from mock_okta.config import RuntimeConfig, Settings
+from mock_okta.db import Database
+from mock_okta.ids import IdFactory
+from mock_okta.journal import Journal
+from mock_okta.store import Store
+
+
+class Org:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        db: Database | None = None,
+        clock: Clock | None = None,
+        ids: IdFactory | None = None,
+        publish: bool = True,
+    ) -> None:
+        """`publish=False` in a worker: take the configuration the server published instead."""
+        self.settings = settings or Settings()
+        self.db = db or Database(self.settings.db)
+        self.clock: Clock = clock or SystemClock()
+        self.ids = ids or IdFactory(self.settings.seed)
+        self._runtime = self.settings.runtime
+        self._generation = -1
+        self._lock = threading.Lock()
+        self.server_errors: list[BaseException] = []
+        if publish:
+            self.publish(self.settings.runtime)
+        self.refresh()
+        self.store = Store(self.db, self.clock, self.ids, self.settings, self.runtime)
+        self.authn = Authn(self.store)
+        self.journal = Journal(self.db, self.settings.journal_limit)
+
+    # ----- shared runtime state
+
+    def publish(self, runtime: RuntimeConfig) -> None:
+        """Make `runtime` the configuration at start-up and after every reset."""
+        with self.db.write() as conn:
+            for key, value in (
+                ("startup_runtime", runtime.dumps()),
+                ("runtime", runtime.dumps()),
+                ("clock_offset", "0"),
+            ):
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES (?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (key, value),
+                )
+            _bump(conn)
+
+    def refresh(self) -> None:
+        """Pick up configuration changed by another worker (one indexed read per request)."""
+        with self.db.read() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+            generation = int(row[0]) if row else 0
+            if generation == self._generation:
+                return
+            values = dict(
+                conn.execute(
+                    "SELECT key, value FROM meta WHERE key IN ('runtime', 'clock_offset')"
+                ).fetchall()
+            )
+        with self._lock:
+            if "runtime" in values:
+                self._runtime = RuntimeConfig.from_json(json.loads(values["runtime"]))
+            if "clock_offset" in values and isinstance(self.clock, SystemClock):
+                self.clock.offset = float(values["clock_offset"])
+            self._generation = generation
+
+    def runtime(self) -> RuntimeConfig:
+        return self._runtime
+
+    def configure(self, changes: dict[str, object]) -> RuntimeConfig:
+        """Apply wire-named changes to the runtime configuration for every worker."""
+        with self.db.write() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'runtime'").fetchone()
+            current = RuntimeConfig.from_json(json.loads(row[0])) if row else self._runtime
+            updated = current.updated(changes)
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'runtime'", (updated.dumps(),))
+            _bump(conn)
+        self.refresh()
+        return updated
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move virtual time forward for every worker; returns the new offset."""
+        if isinstance(self.clock, SystemClock):
+            with self.db.write() as conn:
+                row = conn.execute("SELECT value FROM meta WHERE key = 'clock_offset'").fetchone()
+                offset = (float(row[0]) if row else 0.0) + seconds
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('clock_offset', ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (repr(offset),),
+                )
+                _bump(conn)
+            self.refresh()
+            return offset
+        self.clock.advance(seconds)
+        return seconds
+
+    def reset(self) -> None:
+        """Empty the org: users, tokens, journal, counters and faults; configuration as at start."""
+        self.db.clear()
+        with self.db.read() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'startup_runtime'").fetchone()
+        startup = RuntimeConfig.from_json(json.loads(row[0])) if row else self.settings.runtime
+        with self.db.write() as conn:
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'runtime'", (startup.dumps(),))
+            conn.execute("UPDATE meta SET value = '0' WHERE key = 'clock_offset'")
+            _bump(conn)
+        self.ids.reseed(self.settings.seed)
+        self.refresh()
+
+    def real_time(self, mock_time: float) -> float:
+        """A mock-clock instant in real epoch seconds, for headers (Date is always real time)."""
+        return mock_time - self.clock.offset
+
+
+def _bump(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('generation', '1')"
+        " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+    )

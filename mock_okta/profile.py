@@ -1,0 +1,164 @@
+"""Okta's default user profile schema, login normalisation, and the default password policy."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from mock_okta.errors import E_API_VALIDATION, OktaError
+from mock_okta.models import Profile
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyRule:
+    min_length: int = 0
+    max_length: int | None = None
+    required: bool = False
+    email: bool = False
+
+
+# Okta's default user schema (OpenAPI `UserProfile`); lengths from the spec.
+DEFAULT_SCHEMA: Final[Mapping[str, PropertyRule]] = {
+    "login": PropertyRule(5, 100, required=True),
+    "email": PropertyRule(5, 100, required=True, email=True),
+    "secondEmail": PropertyRule(0, 100, email=True),
+    "firstName": PropertyRule(1, 50, required=True),
+    "lastName": PropertyRule(1, 50, required=True),
+    "middleName": PropertyRule(),
+    "honorificPrefix": PropertyRule(),
+    "honorificSuffix": PropertyRule(),
+    "title": PropertyRule(),
+    "displayName": PropertyRule(),
+    "nickName": PropertyRule(),
+    "profileUrl": PropertyRule(),
+    "primaryPhone": PropertyRule(0, 100),
+    "mobilePhone": PropertyRule(0, 100),
+    "streetAddress": PropertyRule(0, 1024),
+    "city": PropertyRule(0, 128),
+    "state": PropertyRule(0, 128),
+    "zipCode": PropertyRule(0, 50),
+    "countryCode": PropertyRule(0, 2),
+    "postalAddress": PropertyRule(0, 4096),
+    "preferredLanguage": PropertyRule(),
+    "locale": PropertyRule(),
+    "timezone": PropertyRule(),
+    "userType": PropertyRule(),
+    "employeeNumber": PropertyRule(),
+    "costCenter": PropertyRule(),
+    "organization": PropertyRule(),
+    "division": PropertyRule(),
+    "department": PropertyRule(),
+    "managerId": PropertyRule(),
+    "manager": PropertyRule(),
+}
+
+_EMAIL_RE: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_CONTROL: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+
+# PARITY: cause texts seen in Okta answers ("The field cannot be left blank", "Does not match
+# required pattern", "Username must be in the form of an email address"); the length and type
+# messages are this mock's wording.
+BLANK: Final = "The field cannot be left blank"
+BAD_EMAIL: Final = "Does not match required pattern"
+LOGIN_NOT_EMAIL: Final = "Username must be in the form of an email address"
+
+
+def login_key(login: str) -> str:
+    """Okta treats logins that differ only in case or diacritical marks as the same login."""
+    decomposed = unicodedata.normalize("NFKD", login)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.casefold()
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(c) in _CONTROL for c in text)
+
+
+def _problems(
+    name: str, value: object, rule: PropertyRule, *, login_must_be_email: bool
+) -> Iterable[str]:
+    if value is None or value == "":
+        if rule.required:
+            yield f"{name}: {BLANK}"
+        return
+    if not isinstance(value, str):
+        yield f"{name}: The value must be a string"
+        return
+    if _has_control(value):
+        yield f"{name}: {BAD_EMAIL}"
+        return
+    if len(value) < rule.min_length:
+        yield f"{name}: The field is too short"
+    if rule.max_length is not None and len(value) > rule.max_length:
+        yield f"{name}: The field is too long"
+    if rule.email and not _EMAIL_RE.fullmatch(value):
+        yield f"{name}: {BAD_EMAIL}"
+    if name == "login" and login_must_be_email and not _EMAIL_RE.fullmatch(value):
+        yield f"{name}: {LOGIN_NOT_EMAIL}"
+
+
+def validate_profile(
+    profile: object,
+    *,
+    custom_properties: frozenset[str] = frozenset(),
+    login_must_be_email: bool = True,
+) -> Profile:
+    """A complete profile checked against the default schema; every problem becomes a cause."""
+    if not isinstance(profile, Mapping):
+        raise OktaError(E_API_VALIDATION, "profile", causes=["profile: The field is required"])
+    causes: list[str] = []
+    first_field = ""
+    clean: Profile = {}
+    for name, value in profile.items():
+        rule = DEFAULT_SCHEMA.get(name)
+        if rule is None:
+            if name in custom_properties:
+                clean[name] = value
+                continue
+            # PARITY: wording from an Okta answer quoted in stormpath-sdk-java#1335.
+            causes.append(f"Property name '{name}' is not defined in profile")
+            first_field = first_field or str(name)
+            continue
+        found = list(_problems(name, value, rule, login_must_be_email=login_must_be_email))
+        if found:
+            causes.extend(found)
+            first_field = first_field or name
+        else:
+            clean[name] = value
+    for name, rule in DEFAULT_SCHEMA.items():
+        if rule.required and name not in profile:
+            causes.append(f"{name}: {BLANK}")
+            first_field = first_field or name
+    if causes:
+        raise OktaError(E_API_VALIDATION, first_field, causes=causes)
+    return clean
+
+
+# Okta's default password policy (OLD-USERS): 8+ characters, upper, lower, digit, no login part.
+POLICY_MESSAGE: Final = (
+    "Password requirements were not met. Password requirements: at least 8 characters,"
+    " a lowercase letter, an uppercase letter, a number, no parts of your username."
+)
+MAX_PASSWORD_LENGTH: Final = 72
+
+
+def password_problem(password: object, login: str) -> str | None:
+    """The cause text if `password` breaks the default policy, else None."""
+    if not isinstance(password, str):
+        return "The value must be a string"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Password cannot exceed {MAX_PASSWORD_LENGTH} characters"
+    # PARITY: "no parts of your username" taken as: no login part of 3+ characters, any case.
+    parts = [p for p in re.split(r"[@._\-+,]", login.casefold()) if len(p) >= 3]
+    if (
+        len(password) < 8
+        or not any(c.islower() for c in password)
+        or not any(c.isupper() for c in password)
+        or not any(c.isdigit() for c in password)
+        or any(part in password.casefold() for part in parts)
+    ):
+        return POLICY_MESSAGE
+    return None

@@ -1,0 +1,13 @@
+"""The blueprints: Okta's Users and Authn APIs, and the control plane."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from mock_okta.routes import authn, control, users
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(users.bp)
+    app.register_blueprint(authn.bp)
+    app.register_blueprint(control.bp)

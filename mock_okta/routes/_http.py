@@ -1,0 +1,50 @@
+"""Tiny helpers shared by the routes: the current org, the JSON body, query flags, links."""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app, g, request
+
+from mock_okta.errors import E_MALFORMED_BODY, OktaError, validation_error
+from mock_okta.org import Org
+
+
+def current_org() -> Org:
+    org = current_app.extensions["mock_okta"]
+    assert isinstance(org, Org)
+    return org
+
+
+def json_object(*, optional: bool = False) -> dict[str, object]:
+    """The request body as a JSON object, or 400 E0000003 when it is not one."""
+    data = request.get_data(cache=True)
+    if not data.strip():
+        if optional:
+            return {}
+        raise OktaError(E_MALFORMED_BODY, detail="empty body")
+    try:
+        body = json.loads(data)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise OktaError(E_MALFORMED_BODY, detail="body is not JSON") from None
+    if not isinstance(body, dict):
+        raise OktaError(E_MALFORMED_BODY, detail="body is not a JSON object")
+    g.json_body = body
+    return body
+
+
+def flag(name: str, default: bool) -> bool:
+    """A boolean query parameter; Okta reads `true`/`false`."""
+    text = request.args.get(name)
+    if text is None or text == "":
+        return default
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    # PARITY: Okta's answer to a non-boolean flag is unconfirmed.
+    raise validation_error(name, "The value must be true or false")
+
+
+def base_url() -> str:
+    """The org URL links are built from: the configured one, else the request's host."""
+    configured = current_org().settings.org_url
+    return (configured or request.host_url).rstrip("/")

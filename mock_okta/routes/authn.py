@@ -1,0 +1,42 @@
+"""/api/v1/authn: the Classic Authentication API (public: no API token)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g
+from flask.typing import ResponseReturnValue
+
+from mock_okta import serialize
+from mock_okta.authn import AuthnResult
+from mock_okta.routes._http import base_url, current_org, json_object
+
+bp = Blueprint("authn", __name__, url_prefix="/api/v1/authn")
+
+
+def _transaction(result: AuthnResult) -> ResponseReturnValue:
+    return serialize.authn_transaction(
+        result.status,
+        result.user,
+        serialize.iso(int(result.expires_at * 1000)),
+        base=base_url(),
+        session_token=result.session_token,
+        state_token=result.state_token,
+    )
+
+
+@bp.post("")
+def authn_primary() -> ResponseReturnValue:
+    """POST /api/v1/authn — Primary authentication with username and password."""
+    body = json_object()
+    g.login = body.get("username") if isinstance(body.get("username"), str) else None
+    result = current_org().authn.authn_primary(body.get("username"), body.get("password"))
+    return _transaction(result)
+
+
+@bp.post("/credentials/change_password")
+def authn_change_password() -> ResponseReturnValue:
+    """POST /api/v1/authn/credentials/change_password — Change an expired password."""
+    body = json_object()
+    result = current_org().authn.authn_change_password(
+        body.get("stateToken"), body.get("oldPassword"), body.get("newPassword")
+    )
+    return _transaction(result)

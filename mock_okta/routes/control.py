@@ -1,0 +1,96 @@
+"""/_mock/*: the control plane for tests. Not Okta-shaped; never rate-limited or journaled."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, request
+from flask.typing import ResponseReturnValue
+
+from mock_okta.config import ConfigError
+from mock_okta.errors import validation_error
+from mock_okta.journal import JournalQuery
+from mock_okta.routes._http import current_org, json_object
+
+bp = Blueprint("control", __name__, url_prefix="/_mock")
+
+MAX_JOURNAL_PAGE = 1000
+
+
+@bp.post("/reset")
+def reset() -> ResponseReturnValue:
+    """POST /_mock/reset — empty the org; configuration back to the server's start-up values."""
+    current_org().reset()
+    return {"reset": True}
+
+
+@bp.post("/users")
+def seed_users() -> ResponseReturnValue:
+    """POST /_mock/users — bulk-create users, hashes included, with no rate limit."""
+    users = current_org().store.seed_users(json_object().get("users"))
+    return {"created": len(users), "users": [{"id": u.id, "login": u.login} for u in users]}, 201
+
+
+@bp.get("/config")
+def get_config() -> ResponseReturnValue:
+    """GET /_mock/config — the runtime configuration every worker uses."""
+    return current_org().runtime().to_json()
+
+
+@bp.put("/config")
+def put_config() -> ResponseReturnValue:
+    """PUT /_mock/config — change some settings at run time (wire names as GET returns them)."""
+    try:
+        return current_org().configure(json_object()).to_json()
+    except ConfigError as exc:
+        raise validation_error("config", str(exc)) from None
+
+
+@bp.post("/clock")
+def advance_clock() -> ResponseReturnValue:
+    """POST /_mock/clock {"advance": seconds} — move virtual time forward."""
+    seconds = json_object().get("advance")
+    valid = isinstance(seconds, int | float) and not isinstance(seconds, bool)
+    if not valid or not math.isfinite(float(seconds)) or float(seconds) < 0:  # type: ignore[arg-type]
+        raise validation_error("advance", "a number of seconds >= 0 is required")
+    org = current_org()
+    offset = org.advance_clock(float(seconds))  # type: ignore[arg-type]
+    return {"offset": offset, "now": org.clock.now()}
+
+
+def _number(name: str, cast: type[int] | type[float]) -> int | float | None:
+    text = request.args.get(name)
+    if text is None or text == "":
+        return None
+    try:
+        return cast(text)
+    except ValueError:
+        raise validation_error(name, f"{name} must be a number") from None
+
+
+@bp.get("/requests")
+def list_requests() -> ResponseReturnValue:
+    """GET /_mock/requests — the journal; filters: since, until, method, path, status; paged."""
+    limit = int(_number("limit", int) or 100)
+    if not 1 <= limit <= MAX_JOURNAL_PAGE:
+        raise validation_error("limit", f"limit must be from 1 to {MAX_JOURNAL_PAGE}")
+    status = _number("status", int)
+    query = JournalQuery(
+        since=_number("since", float),
+        until=_number("until", float),
+        method=request.args.get("method"),
+        path=request.args.get("path"),
+        status=int(status) if status is not None else None,
+        after=int(_number("after", int) or 0),
+        limit=limit,
+    )
+    entries = current_org().journal.entries(query)
+    more = len(entries) == limit
+    return {"entries": entries, "next": entries[-1]["seq"] if more else None}
+
+
+@bp.get("/stats")
+def stats() -> ResponseReturnValue:
+    """GET /_mock/stats — exact counters since the last reset."""
+    org = current_org()
+    return {"users": org.store.count_users(), "counters": org.journal.counters()}

@@ -1,0 +1,172 @@
+"""Domain objects to Okta's JSON: the only module that spells Okta's wire names for output."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Final
+from urllib.parse import urlencode
+
+from mock_okta.models import User, UserStatus
+
+JsonObject = dict[str, object]
+
+
+def iso(ms: int | None) -> str | None:
+    """Okta's timestamp format: `2013-07-02T21:36:25.344Z`."""
+    if ms is None:
+        return None
+    moment = datetime.fromtimestamp(ms // 1000, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def etag(user: User) -> str:
+    return f'W/"{user.last_updated:x}-{user.version:x}"'
+
+
+# Lifecycle links by status (OLD-USERS "Links object"); each is (rel, path, method).
+_OPS: Final = {
+    "activate": ("lifecycle/activate", "POST"),
+    "reactivate": ("lifecycle/reactivate", "POST"),
+    "deactivate": ("lifecycle/deactivate", "POST"),
+    "suspend": ("lifecycle/suspend", "POST"),
+    "unsuspend": ("lifecycle/unsuspend", "POST"),
+    "unlock": ("lifecycle/unlock", "POST"),
+    "resetPassword": ("lifecycle/reset_password", "POST"),
+    "expirePassword": ("lifecycle/expire_password", "POST"),
+    "resetFactors": ("lifecycle/reset_factors", "POST"),
+    "forgotPassword": ("credentials/forgot_password", "POST"),
+    "changePassword": ("credentials/change_password", "POST"),
+    "changeRecoveryQuestion": ("credentials/change_recovery_question", "POST"),
+}
+_SIGNED_IN: Final = (
+    "resetPassword",
+    "resetFactors",
+    "expirePassword",
+    "forgotPassword",
+    "changeRecoveryQuestion",
+    "deactivate",
+    "changePassword",
+)
+LINKS_BY_STATUS: Final[dict[UserStatus, tuple[str, ...]]] = {
+    UserStatus.STAGED: ("activate", "deactivate"),
+    UserStatus.PROVISIONED: ("reactivate", "resetPassword", "deactivate"),
+    UserStatus.ACTIVE: ("suspend", *_SIGNED_IN),
+    UserStatus.PASSWORD_EXPIRED: ("suspend", *_SIGNED_IN),
+    UserStatus.RECOVERY: ("reactivate", "resetPassword", "resetFactors", "deactivate"),
+    UserStatus.LOCKED_OUT: ("unlock", *_SIGNED_IN),
+    UserStatus.SUSPENDED: ("unsuspend", "resetFactors", "deactivate"),
+    UserStatus.DEPROVISIONED: ("activate",),
+}
+
+
+def _user_links(user: User, base: str, *, full: bool) -> JsonObject:
+    href = f"{base}/api/v1/users/{user.id}"
+    links: JsonObject = {}
+    if full:
+        for rel in LINKS_BY_STATUS[user.status]:
+            if rel in ("forgotPassword", "changePassword") and user.password is None:
+                continue
+            path, method = _OPS[rel]
+            links[rel] = {"href": f"{href}/{path}", "method": method}
+        links["schema"] = {"href": f"{base}/api/v1/meta/schemas/user/osc{user.type_id[3:]}"}
+        links["type"] = {"href": f"{base}/api/v1/meta/types/user/{user.type_id}"}
+    links["self"] = {"href": href}
+    return links
+
+
+def credentials(user: User) -> JsonObject:
+    """`credentials` as Okta returns it: the password is `{}` when one exists, never its value."""
+    out: JsonObject = {}
+    if user.password is not None:
+        out["password"] = {}
+    if user.recovery_question is not None:
+        out["recovery_question"] = {"question": user.recovery_question.question}
+    out["provider"] = {"type": user.provider.value, "name": user.provider.value}
+    return out
+
+
+def user(u: User, base: str, *, full: bool = True) -> JsonObject:
+    """A user; `full=False` for collection items, which carry only the `self` link."""
+    return {
+        "id": u.id,
+        "status": u.status.value,
+        "created": iso(u.created),
+        "activated": iso(u.activated),
+        "statusChanged": iso(u.status_changed),
+        "lastLogin": iso(u.last_login),
+        "lastUpdated": iso(u.last_updated),
+        "passwordChanged": iso(u.password_changed),
+        "type": {"id": u.type_id},
+        "profile": dict(u.profile),
+        "credentials": credentials(u),
+        "_links": _user_links(u, base, full=full),
+    }
+
+
+def authn_user(u: User) -> JsonObject:
+    """`_embedded.user` of an authentication transaction."""
+    return {
+        "id": u.id,
+        "passwordChanged": iso(u.password_changed),
+        "profile": {
+            "login": u.profile.get("login"),
+            "firstName": u.profile.get("firstName"),
+            "lastName": u.profile.get("lastName"),
+            "locale": u.profile.get("locale") or "en_US",
+            "timeZone": u.profile.get("timezone") or "America/Los_Angeles",
+        },
+    }
+
+
+def list_links(url: str, args: Mapping[str, str], limit: int, next_after: str | None) -> list[str]:
+    """`Link` headers of a page: `rel="self"` always, `rel="next"` while more remain (CORE)."""
+    params = {k: v for k, v in args.items() if k not in ("after", "limit")}
+    params["limit"] = str(limit)
+    here = ({"after": args["after"]} if args.get("after") else {}) | params
+    links = [f'<{url}?{urlencode(here)}>; rel="self"']
+    if next_after is not None:
+        links.append(f'<{url}?{urlencode({"after": next_after, **params})}>; rel="next"')
+    return links
+
+
+def authn_transaction(
+    status: str,
+    user: User,
+    expires_at: str | None,
+    *,
+    base: str,
+    session_token: str | None = None,
+    state_token: str | None = None,
+) -> JsonObject:
+    """An authentication transaction (AUTHN): SUCCESS, or PASSWORD_EXPIRED with its links."""
+    body: JsonObject = {}
+    if state_token is not None:
+        body["stateToken"] = state_token
+    body["expiresAt"] = expires_at
+    body["status"] = status
+    if session_token is not None:
+        body["sessionToken"] = session_token
+    embedded: JsonObject = {"user": authn_user(user)}
+    if status == "PASSWORD_EXPIRED":
+        embedded["policy"] = {
+            "complexity": {
+                "minLength": 8,
+                "minLowerCase": 1,
+                "minUpperCase": 1,
+                "minNumber": 1,
+                "minSymbol": 0,
+                "excludeUsername": True,
+            },
+            "age": {"minAgeMinutes": 0, "historyCount": 0},
+        }
+        body["_links"] = {
+            "next": {
+                "name": "changePassword",
+                "href": f"{base}/api/v1/authn/credentials/change_password",
+                "hints": {"allow": ["POST"]},
+            },
+            "cancel": {"href": f"{base}/api/v1/authn/cancel", "hints": {"allow": ["POST"]}},
+        }
+    body["_embedded"] = embedded
+    return body

@@ -1,0 +1,201 @@
+"""`mock-okta serve`: the mock behind gunicorn (gthread workers), never Flask's dev server."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from mock_okta.app import create_app
+from mock_okta.config import ConfigError, Settings, parse_limits
+from mock_okta.db import MEMORY
+from mock_okta.org import Org
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mock-okta serve",
+        description="Serve a local Okta (Users and Authn APIs) on HTTP.",
+        epilog="Every flag also reads MOCK_OKTA_<NAME> (e.g. MOCK_OKTA_PORT); flags win.",
+    )
+    parser.add_argument("--host", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default 8080; 0 picks a free one)")
+    parser.add_argument("--db", help="SQLite file (default mock-okta.db) or :memory:")
+    parser.add_argument(
+        "--token", action="append", help="API token to accept (repeatable; default test-token)"
+    )
+    parser.add_argument("--seed", type=int, help="seed ids and tokens for reproducible runs")
+    parser.add_argument(
+        "--rate-limits",
+        metavar="PROFILE|FILE",
+        help="workforce (default), customer-identity, one-app, integrator-free, off, or a JSON"
+        " file of per-minute bucket limits",
+    )
+    parser.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="BUCKET=N",
+        help="per-minute limit for one bucket, e.g. users.collection=300 (repeatable)",
+    )
+    parser.add_argument(
+        "--time-scale", type=float, help="make Okta's time windows N times shorter (default 1)"
+    )
+    parser.add_argument("--concurrency-limit", type=int, help="requests in flight org-wide")
+    parser.add_argument(
+        "--sha256-salt",
+        choices=("literal", "base64", "either"),
+        help="how SHA-256 salts are read (default literal, as Okta did in devforum thread 3613)",
+    )
+    parser.add_argument("--workers", type=int, help="gunicorn worker processes (default 1)")
+    parser.add_argument("--threads", type=int, help="threads per worker (default 128)")
+    parser.add_argument("--org-url", help="base URL for links (default: the request's host)")
+    parser.add_argument(
+        "--profile-property",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a custom profile property your org's schema defines (repeatable)",
+    )
+    parser.add_argument("--access-log", action="store_true", help="log each request to stderr")
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace, environ: dict[str, str]) -> Settings:
+    """Defaults, then MOCK_OKTA_* variables, then flags."""
+    settings = Settings.from_env(environ)
+    values: dict[str, Any] = {}
+    for name in ("host", "port", "db", "seed", "workers", "threads", "org_url"):
+        if getattr(args, name) is not None:
+            values[name] = getattr(args, name)
+    if args.token:
+        values["tokens"] = tuple(args.token)
+    if args.profile_property:
+        values["custom_profile_properties"] = frozenset(args.profile_property)
+    if args.access_log:
+        values["access_log"] = True
+    runtime: dict[str, object] = {}
+    if args.rate_limits is not None:
+        runtime.update(rate_limit_setting(args.rate_limits))
+    if args.limit:
+        runtime["limits"] = {**settings.runtime.limits, **parse_limits(args.limit)}
+    if args.time_scale is not None:
+        runtime["timeScale"] = args.time_scale
+    if args.concurrency_limit is not None:
+        runtime["concurrencyLimit"] = args.concurrency_limit
+    if args.sha256_salt is not None:
+        runtime["sha256Salt"] = args.sha256_salt
+    if runtime:
+        values["runtime"] = settings.runtime.updated(runtime)
+    settings = dataclasses.replace(settings, **values)
+    check(settings)
+    return settings
+
+
+def rate_limit_setting(value: str) -> dict[str, object]:
+    """A profile name, or a JSON file of `{"bucket": per-minute}` (profile: workforce)."""
+    path = Path(value)
+    if path.suffix == ".json" or path.exists():
+        import json
+
+        try:
+            limits = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"--rate-limits {value}: cannot read a JSON object ({exc})") from None
+        if not isinstance(limits, dict):
+            raise ConfigError(f"--rate-limits {value}: the file must hold a JSON object")
+        profile = str(limits.pop("profile", "workforce"))
+        return {"rateLimits": profile, "limits": limits}
+    return {"rateLimits": value}
+
+
+def check(settings: Settings) -> None:
+    from mock_okta.ratelimit import PROFILES
+
+    if settings.runtime.rate_limits not in PROFILES:
+        known = ", ".join(PROFILES)
+        raise ConfigError(
+            f"unknown rate-limit profile {settings.runtime.rate_limits!r}; use {known}"
+        )
+    if settings.db == MEMORY and settings.workers > 1:
+        raise ConfigError("--db :memory: cannot be shared by several workers; use a file")
+    if settings.workers < 1 or settings.threads < 1:
+        raise ConfigError("--workers and --threads must be at least 1")
+    if not settings.tokens:
+        raise ConfigError("at least one --token is required")
+
+
+class MockOktaServer(BaseApplication):  # type: ignore[misc]
+    """gunicorn with our settings; each worker builds its own app on the shared database."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        s = self.settings
+        options: dict[str, object] = {
+            "bind": f"{s.host}:{s.port}",
+            "workers": s.workers,
+            "worker_class": "gthread",
+            "threads": s.threads,
+            "keepalive": 5,
+            "timeout": 120,
+            "graceful_timeout": 5,
+            "accesslog": "-" if s.access_log else None,
+            "errorlog": "-",
+            "loglevel": "warning",
+            "when_ready": self._announce,
+            "limit_request_line": 8190,
+            "limit_request_fields": 100,
+            "limit_request_field_size": 8190,
+        }
+        for key, value in options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        publish = self.settings.db == MEMORY  # a file store was prepared before the fork
+        return create_app(org=Org(self.settings, publish=publish))
+
+    def _announce(self, server: Any) -> None:
+        s = self.settings
+        host, port = server.LISTENERS[0].sock.getsockname()[:2]
+        store = s.db if s.db == MEMORY else str(Path(s.db).resolve())
+        runtime = s.runtime
+        more = f" (+{len(s.tokens) - 1} more)" if len(s.tokens) > 1 else ""
+        print(
+            f"mock-okta {_version()} serving http://{host}:{port}\n"
+            f"  token: {s.tokens[0]}{more}"
+            f"   store: {store}   workers: {s.workers}\n"
+            f"  rate limits: {runtime.rate_limits}"
+            f"{' ' + str(dict(runtime.limits)) if runtime.limits else ''}"
+            f"   time scale: {runtime.time_scale:g}x\n"
+            f"  try: curl -H 'Authorization: SSWS {s.tokens[0]}' http://{host}:{port}/api/v1/users",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _version() -> str:
+    from mock_okta import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = settings_from_args(args, dict(os.environ))
+    except ConfigError as exc:
+        print(f"mock-okta serve: {exc}", file=sys.stderr)
+        return 2
+    if settings.db != MEMORY:
+        Org(settings, publish=True).db.close()  # schema and start-up configuration, once
+    MockOktaServer(settings).run()
+    return 0

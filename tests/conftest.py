@@ -1,0 +1,92 @@
+"""Shared fixtures for mock-okta's own tests."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from mock_okta.app import create_app
+from mock_okta.clock import ManualClock
+from mock_okta.config import Settings
+from mock_okta.ids import IdFactory
+from mock_okta.org import Org
+
+SHARED_OKTA = Path(__file__).resolve().parents[2] / "shared" / "okta"
+TOKEN = "test-token"
+AUTH = {"Authorization": f"SSWS {TOKEN}"}
+
+
+def shared_okta_file(name: str) -> Path:
+    """A file of Okta's from ../shared/okta/, or skip saying where to get it."""
+    path = Path(os.environ.get("MOCK_OKTA_SHARED_OKTA", str(SHARED_OKTA))) / name
+    if not path.exists():
+        pytest.skip(
+            f"{name} not found at {path}: get Okta's file (okta-developer-docs"
+            " data/error-codes.json, okta-management-openapi-spec"
+            " dist/current/management-minimal.yaml) and set"
+            " MOCK_OKTA_SHARED_OKTA to its folder"
+        )
+    return path
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def org(clock: ManualClock) -> Iterator[Org]:
+    org = Org(Settings(db=":memory:", seed=7), clock=clock, ids=IdFactory(7))
+    yield org
+    org.db.close()
+
+
+@pytest.fixture
+def app(org: Org) -> Flask:
+    return create_app(org=org)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+class Api:
+    """Small helper over the Flask test client, in the spirit of flaskr's AuthActions."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> Any:
+        headers = {**AUTH, **kwargs.pop("headers", {})}
+        if body is not None and not isinstance(body, bytes | str):
+            body = json.dumps(body)
+            headers.setdefault("Content-Type", "application/json")
+        return self.client.open(path, method=method, data=body, headers=headers, **kwargs)
+
+    def create_user(
+        self, login: str = "isaac.brock@example.com", query: str = "", **extra: Any
+    ) -> Any:
+        profile = {
+            "login": login,
+            "email": login,
+            "firstName": "Isaac",
+            "lastName": "Brock",
+            **extra.pop("profile", {}),
+        }
+        return self.call("POST", f"/api/v1/users{query}", {"profile": profile, **extra})
+
+    def authn(self, username: str, password: str) -> Any:
+        return self.client.post("/api/v1/authn", json={"username": username, "password": password})
+
+
+@pytest.fixture
+def api(client: FlaskClient) -> Api:
+    return Api(client)
