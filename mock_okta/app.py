@@ -1,12 +1,14 @@
 """The Flask application: request pipeline, the one error renderer, and the blueprints.
 
-Cross-cutting concerns run here, never in views: the API token, the journal, request ids.
+Cross-cutting concerns run here, never in views, in this order: API token, bucket, concurrency
+limit, injected fault, rate limit; then the view; then rate-limit headers and the journal.
 `Date` is added by the transport (gunicorn, werkzeug, the in-process adapter) in real time.
 """
 
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from datetime import UTC, datetime
 
@@ -21,16 +23,28 @@ from mock_okta.errors import (
     E_MALFORMED_BODY,
     E_METHOD_NOT_ALLOWED,
     E_PATH_NOT_FOUND,
+    E_RATE_LIMITED,
+    E_SERVICE_UNAVAILABLE,
     OktaError,
 )
+from mock_okta.faults import Injection
 from mock_okta.journal import body_for_journal, redact
 from mock_okta.org import Org
-from mock_okta.routes._http import current_org
+from mock_okta.profile import login_key
+from mock_okta.ratelimit import (
+    AUTHN_PER_USER,
+    CONCURRENCY,
+    Decision,
+    bucket_for,
+    reset_header,
+)
+from mock_okta.routes._http import current_org, json_object
 
 log = logging.getLogger("mock_okta")
 
 PUBLIC_PREFIXES = ("/api/v1/authn",)
 CONTROL_PREFIX = "/_mock/"
+DROPPED_HEADER = "X-Mock-Okta-Dropped"  # tells the in-process adapter to raise ConnectionError
 
 
 def create_app(settings: Settings | None = None, *, org: Org | None = None) -> Flask:
@@ -43,6 +57,7 @@ def create_app(settings: Settings | None = None, *, org: Org | None = None) -> F
     app.json.compact = True  # type: ignore[attr-defined]
     app.before_request(_begin)
     app.after_request(_finish)
+    app.teardown_request(_teardown)
     app.register_error_handler(OktaError, _render_okta_error)
     app.register_error_handler(HTTPException, _render_http_error)
     app.register_error_handler(Exception, _render_unexpected)
@@ -50,13 +65,32 @@ def create_app(settings: Settings | None = None, *, org: Org | None = None) -> F
     return app
 
 
-def _begin() -> None:
+def _begin() -> Response | None:
     org = current_org()
     g.started = time.perf_counter()
     g.request_id = org.ids.request_id()
     org.refresh()
-    if not request.path.startswith(PUBLIC_PREFIXES):
+    path = request.path
+    if not path.startswith(PUBLIC_PREFIXES):
         _authenticate(org)
+    bucket = bucket_for(request.method, path)
+    if bucket is None:
+        return None  # the control plane and non-API paths are never limited
+    g.bucket = bucket
+    if not org.inflight.enter(org.limit(CONCURRENCY)):
+        # Okta: Limit and Remaining are 0 for a concurrency violation; Reset is an estimate.
+        g.rate = Decision(False, 0, 0, org.clock.now() + 1)
+        raise OktaError(E_RATE_LIMITED, detail="concurrency limit")
+    g.inflight = True
+    injection = org.faults.pick(request.method, path, bucket)
+    if injection is not None:
+        g.fault = injection
+        if injection.latency_ms:
+            time.sleep(injection.latency_ms / 1000)
+        if injection.status is not None or injection.drop:
+            return _inject(org, injection, bucket)
+    _rate_limit(org, bucket)
+    return None
 
 
 def _authenticate(org: Org) -> None:
@@ -67,19 +101,80 @@ def _authenticate(org: Org) -> None:
         raise OktaError(E_INVALID_TOKEN, detail="missing or unknown API token")
 
 
+def _rate_limit(org: Org, bucket: str) -> None:
+    limit = org.limit(bucket)
+    if limit is None:
+        return
+    decision = org.limiter.check(bucket, limit, org.window())
+    g.rate = decision
+    if not decision.allowed:
+        raise OktaError(E_RATE_LIMITED, detail=f"{bucket} limit {limit}/min")
+    if bucket == "authn" and request.path == "/api/v1/authn":
+        username = json_object(optional=True).get("username")
+        if isinstance(username, str) and username:
+            per_user = org.runtime().authn_per_user_per_second
+            user_decision = org.limiter.check(
+                AUTHN_PER_USER, per_user, org.window(1.0), key=login_key(username)
+            )
+            if not user_decision.allowed:
+                # PARITY: the headers Okta sends for the per-user authn limit are unconfirmed;
+                # these describe the per-user window that was exceeded.
+                g.rate = user_decision
+                raise OktaError(E_RATE_LIMITED, detail=f"{per_user}/s per username")
+
+
+def _inject(org: Org, injection: Injection, bucket: str) -> Response:
+    """Answer for an injected fault without running the view: nothing changes."""
+    if injection.drop:
+        sock = request.environ.get("gunicorn.socket") or request.environ.get("werkzeug.socket")
+        if isinstance(sock, socket.socket):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        response = Response(b"", status=502)
+        response.headers[DROPPED_HEADER] = "1"
+        g.dropped = True
+        return response
+    if injection.status == 429:
+        g.rate = Decision(False, org.limit(bucket) or 0, 0, org.clock.now() + org.window())
+        return _error_response(OktaError(E_RATE_LIMITED, detail="injected fault"))
+    if injection.status == 503:
+        return _error_response(OktaError(E_SERVICE_UNAVAILABLE, detail="injected fault"))
+    if injection.status == 500:
+        return _error_response(OktaError(E_INTERNAL, detail="injected fault"))
+    # PARITY: a 502/504 comes from Okta's edge, not its API: an HTML page, not Okta's JSON.
+    status = injection.status or 502
+    names = {502: "Bad Gateway", 504: "Gateway Timeout"}
+    html = f"<html><body><h1>{status} {names.get(status, 'Error')}</h1></body></html>"
+    return Response(html, status=status, mimetype="text/html")
+
+
 def _finish(response: Response) -> Response:
+    org = current_org()
     response.headers["X-Okta-Request-Id"] = g.get("request_id", "")
+    decision: Decision | None = g.get("rate")
+    if decision is not None:
+        response.headers["X-Rate-Limit-Limit"] = str(decision.limit)
+        response.headers["X-Rate-Limit-Remaining"] = str(decision.remaining)
+        response.headers["X-Rate-Limit-Reset"] = reset_header(org.real_time(decision.reset_at))
     if not request.path.startswith(CONTROL_PREFIX):
-        _journal(response)
+        _journal(org, response, decision)
     return response
 
 
-def _journal(response: Response) -> None:
-    org = current_org()
+def _teardown(_exc: BaseException | None) -> None:
+    if g.pop("inflight", False):
+        current_org().inflight.leave()
+
+
+def _journal(org: Org, response: Response, decision: Decision | None) -> None:
     error: OktaError | None = g.get("error")
+    fault: Injection | None = g.get("fault")
+    bucket: str | None = g.get("bucket")
     now = org.real_time(org.clock.now())
-    started = g.get("started", time.perf_counter())
     body = g.get("json_body")
+    status = 0 if g.get("dropped") else response.status_code
     entry: dict[str, object] = {
         "time": datetime.fromtimestamp(now, UTC).isoformat(timespec="milliseconds"),
         "epoch": now,
@@ -87,14 +182,44 @@ def _journal(response: Response) -> None:
         "method": request.method,
         "path": request.path,
         "query": redact(request.args.to_dict()),
-        "status": response.status_code,
+        "status": status,
         "errorCode": error.spec.code if error else None,
         "detail": error.detail if error else None,
-        "login": g.get("login"),
-        "latencyMs": round((time.perf_counter() - started) * 1000, 3),
+        "login": _login(body),
+        "bucket": bucket,
+        "rateLimit": (
+            {
+                "limit": decision.limit,
+                "remaining": decision.remaining,
+                "reset": int(reset_header(org.real_time(decision.reset_at))),
+            }
+            if decision is not None
+            else None
+        ),
+        "fault": {"id": fault.rule_id, "kind": fault.kind} if fault else None,
+        "latencyMs": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 3),
         "body": body_for_journal(body) if body is not None else None,
     }
-    org.journal.record(entry)
+    counters = ["requests", f"status.{status}"]
+    if bucket:
+        counters.append(f"bucket.{bucket}")
+        if status == 429:
+            counters.append(f"bucket.{bucket}.429")
+    if fault:
+        counters.append("faults.injected")
+    org.journal.record(entry, tuple(counters))
+
+
+def _login(body: object) -> str | None:
+    """The login a request is about, for the journal: authn's username or a created profile's."""
+    if not isinstance(body, dict):
+        return None
+    username = body.get("username")
+    if isinstance(username, str):
+        return username
+    profile = body.get("profile")
+    login = profile.get("login") if isinstance(profile, dict) else None
+    return login if isinstance(login, str) else None
 
 
 def _error_response(err: OktaError) -> Response:

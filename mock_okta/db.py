@@ -73,9 +73,16 @@ CREATE TABLE IF NOT EXISTS rate_windows (
     PRIMARY KEY (bucket, key)
 );
 
-CREATE TABLE IF NOT EXISTS inflight (
-    worker TEXT PRIMARY KEY,
-    count INTEGER NOT NULL
+CREATE TABLE IF NOT EXISTS bucket_stats (
+    bucket TEXT PRIMARY KEY,
+    requests INTEGER NOT NULL,
+    limited INTEGER NOT NULL,
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    window_end REAL NOT NULL,
+    window_seconds REAL NOT NULL,
+    window_used INTEGER NOT NULL,
+    window_limit INTEGER NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS faults (
@@ -100,7 +107,7 @@ STATE_TABLES: Final = (
     "journal",
     "counters",
     "rate_windows",
-    "inflight",
+    "bucket_stats",
     "faults",
     "inline_hooks",
 )

@@ -9,13 +9,17 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from multiprocessing.sharedctypes import SynchronizedArray
 
 from mock_okta.authn import Authn
 from mock_okta.clock import Clock, SystemClock
+from mock_okta.concurrency import Inflight
 from mock_okta.config import RuntimeConfig, Settings
 from mock_okta.db import Database
+from mock_okta.faults import FaultPlan, FaultRule, parse_rule
 from mock_okta.ids import IdFactory
 from mock_okta.journal import Journal
+from mock_okta.ratelimit import CONCURRENCY, WINDOW_SECONDS, RateLimiter, limits_for
 from mock_okta.store import Store
 
 
@@ -28,16 +32,25 @@ class Org:
         clock: Clock | None = None,
         ids: IdFactory | None = None,
         publish: bool = True,
+        inflight_slots: SynchronizedArray[int] | None = None,
+        inflight_slot: int = 0,
     ) -> None:
-        """`publish=False` in a worker: take the configuration the server published instead."""
+        """`publish=False` in a worker: take the configuration the server published instead.
+
+        `inflight_slots` is shared memory made before the server forks, one slot per worker.
+        """
         self.settings = settings or Settings()
         self.db = db or Database(self.settings.db)
         self.clock: Clock = clock or SystemClock()
         self.ids = ids or IdFactory(self.settings.seed)
         self._runtime = self.settings.runtime
+        self._limits: dict[str, int] = {}
         self._generation = -1
         self._lock = threading.Lock()
         self.server_errors: list[BaseException] = []
+        self.limiter = RateLimiter(self.db, self.clock)
+        self.inflight = Inflight(inflight_slots, inflight_slot)
+        self.faults = FaultPlan(self.db)
         if publish:
             self.publish(self.settings.runtime)
         self.refresh()
@@ -50,6 +63,7 @@ class Org:
     def publish(self, runtime: RuntimeConfig) -> None:
         """Make `runtime` the configuration at start-up and after every reset."""
         with self.db.write() as conn:
+            conn.execute("DELETE FROM rate_windows")  # windows do not outlive a restart
             for key, value in (
                 ("startup_runtime", runtime.dumps()),
                 ("runtime", runtime.dumps()),
@@ -77,12 +91,39 @@ class Org:
         with self._lock:
             if "runtime" in values:
                 self._runtime = RuntimeConfig.from_json(json.loads(values["runtime"]))
+                self._limits = limits_for(self._runtime.rate_limits, self._runtime.limits)
             if "clock_offset" in values and isinstance(self.clock, SystemClock):
                 self.clock.offset = float(values["clock_offset"])
+            self.faults.reload()
             self._generation = generation
 
     def runtime(self) -> RuntimeConfig:
         return self._runtime
+
+    def limit(self, bucket: str) -> int | None:
+        """Per-minute limit of `bucket` (or the concurrency limit); None when unlimited."""
+        if bucket == CONCURRENCY and self._runtime.concurrency_limit is not None:
+            return self._runtime.concurrency_limit
+        return self._limits.get(bucket)
+
+    def window(self, okta_seconds: float = WINDOW_SECONDS) -> float:
+        """An Okta time window in real seconds, under the time scale."""
+        return okta_seconds / self._runtime.time_scale
+
+    def add_fault(self, raw: object) -> FaultRule:
+        rule = parse_rule(raw, "flt" + self.ids.token(12))
+        self.faults.add(rule, self.clock.now())
+        self._changed()
+        return rule
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+        self._changed()
+
+    def _changed(self) -> None:
+        with self.db.write() as conn:
+            _bump(conn)
+        self.refresh()
 
     def configure(self, changes: dict[str, object]) -> RuntimeConfig:
         """Apply wire-named changes to the runtime configuration for every worker."""
@@ -124,6 +165,31 @@ class Org:
             _bump(conn)
         self.ids.reseed(self.settings.seed)
         self.refresh()
+
+    def bucket_stats(self) -> dict[str, dict[str, object]]:
+        """Per bucket: requests, 429s, and the projected duration in real Okta.
+
+        Projection = (first to last request, plus the last window's share of a full window)
+        × time scale: a run that fills 20 windows of 60 s projects 20 minutes.
+        """
+        scale = self._runtime.time_scale
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT bucket, requests, limited, first_seen, last_seen, window_seconds,"
+                " window_used, window_limit FROM bucket_stats ORDER BY bucket"
+            ).fetchall()
+        out: dict[str, dict[str, object]] = {}
+        for bucket, requests, limited, first, last, window, used, limit in rows:
+            observed = float(last) - float(first)
+            share = float(window) * min(1.0, int(used) / int(limit)) if limit else 0.0
+            out[str(bucket)] = {
+                "requests": int(requests),
+                "rateLimited": int(limited),
+                "limitPerMinute": int(limit),
+                "observedSeconds": round(observed, 3),
+                "projectedOktaSeconds": round((observed + share) * scale, 3),
+            }
+        return out
 
     def real_time(self, mock_time: float) -> float:
         """A mock-clock instant in real epoch seconds, for headers (Date is always real time)."""

@@ -1,14 +1,27 @@
 """Okta's rate limits: buckets, per-minute profiles, and the limiter.
 
 Per-minute defaults are Okta's published ones (reference.md §5, OLD-RL `rl-global-mgmt`).
+A window lasts 60 seconds from its first request, not aligned to the clock minute (RL2-monitor),
+divided by the time scale; counters live in the database so every worker shares them.
 """
 
 from __future__ import annotations
 
+import math
+import re
+import sqlite3
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Final
 
+from mock_okta.clock import Clock
+from mock_okta.db import Database
+
 BUCKETS: Final = ("users.collection", "users.get", "users.update", "authn", "api.default")
+CONCURRENCY: Final = "concurrency"
+AUTHN_PER_USER: Final = "authn.user"
+WINDOW_SECONDS: Final = 60.0
+PRUNE_EVERY: Final = 2000
 
 PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
     "workforce": {
@@ -17,7 +30,7 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "users.update": 600,
         "authn": 500,
         "api.default": 1200,
-        "concurrency": 75,
+        CONCURRENCY: 75,
     },
     "customer-identity": {
         "users.collection": 600,
@@ -25,7 +38,7 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "users.update": 600,
         "authn": 600,
         "api.default": 600,
-        "concurrency": 75,
+        CONCURRENCY: 75,
     },
     "one-app": {
         "users.collection": 600,
@@ -34,7 +47,7 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "authn": 600,
         "api.default": 600,
         # PARITY: current docs give 75 or 35 by plan; One App's 35 is from the older docs.
-        "concurrency": 35,
+        CONCURRENCY: 35,
     },
     "integrator-free": {
         "users.collection": 100,
@@ -42,7 +55,112 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "users.update": 100,
         "authn": 100,
         "api.default": 100,
-        "concurrency": 35,
+        CONCURRENCY: 35,
     },
     "off": {},
 }
+
+# Okta's rule: the most specific endpoint wins, and the method matters. First match here.
+_ID: Final = r"[^/]+"
+_RULES: Final = (
+    (frozenset({"GET", "POST"}), re.compile(r"/api/v1/users/?"), "users.collection"),
+    (frozenset({"GET"}), re.compile(rf"/api/v1/users/{_ID}/?"), "users.get"),
+    (frozenset({"POST", "PUT", "DELETE"}), re.compile(rf"/api/v1/users/{_ID}/?"), "users.update"),
+    # PARITY: Okta's tables do not list lifecycle/* and credentials/*; they are counted with
+    # the user's update bucket, the longest documented prefix for POST /api/v1/users/{id}.
+    (
+        frozenset({"POST"}),
+        re.compile(rf"/api/v1/users/{_ID}/(lifecycle|credentials)/.*"),
+        "users.update",
+    ),
+    (None, re.compile(r"/api/v1/authn(/.*)?"), "authn"),
+    (None, re.compile(r"/api/v1/.*"), "api.default"),
+)
+
+
+def bucket_for(method: str, path: str) -> str | None:
+    """The bucket an Okta API request counts against; None for paths Okta does not limit."""
+    for methods, pattern, bucket in _RULES:
+        if (methods is None or method in methods) and pattern.fullmatch(path):
+            return bucket
+    return None
+
+
+def limits_for(profile: str, overrides: Mapping[str, int]) -> dict[str, int]:
+    """Per-minute limits by bucket (and `concurrency`): the profile, then the overrides."""
+    return {**PROFILES.get(profile, {}), **overrides}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_at: float  # mock-clock epoch seconds when the window ends
+
+
+class RateLimiter:
+    """Fixed windows per (bucket, key), opened by their first request; shared via SQLite."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+        self._checks = 0
+
+    def check(
+        self, bucket: str, limit: int, window: float, key: str = "org", *, count: bool = True
+    ) -> Decision:
+        """Count one request (if `count`) unless the window is used up."""
+        now = self.clock.now()
+        with self.db.write() as conn:
+            row = conn.execute(
+                "SELECT window_end, used FROM rate_windows WHERE bucket = ? AND key = ?",
+                (bucket, key),
+            ).fetchone()
+            if row is None or now >= float(row[0]):
+                end, used = now + window, 0
+            else:
+                end, used = float(row[0]), int(row[1])
+            allowed = used < limit
+            if allowed and count:
+                used += 1
+            conn.execute(
+                "INSERT INTO rate_windows (bucket, key, window_start, window_end, used)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET"
+                " window_start = excluded.window_start, window_end = excluded.window_end,"
+                " used = excluded.used",
+                (bucket, key, end - window, end, used),
+            )
+            if key == "org":
+                _record(conn, bucket, now, allowed, end, window, used, limit)
+            self._checks += 1
+            if self._checks % PRUNE_EVERY == 0:
+                conn.execute("DELETE FROM rate_windows WHERE window_end < ?", (now - 3600,))
+        return Decision(allowed, limit, max(limit - used, 0), end)
+
+
+def _record(
+    conn: sqlite3.Connection,
+    bucket: str,
+    now: float,
+    allowed: bool,
+    end: float,
+    window: float,
+    used: int,
+    limit: int,
+) -> None:
+    """Per-bucket totals for /_mock/stats, in the limiter's own transaction."""
+    conn.execute(
+        "INSERT INTO bucket_stats (bucket, requests, limited, first_seen, last_seen,"
+        " window_end, window_seconds, window_used, window_limit) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (bucket) DO UPDATE SET requests = requests + 1,"
+        " limited = limited + excluded.limited, last_seen = excluded.last_seen,"
+        " window_end = excluded.window_end, window_seconds = excluded.window_seconds,"
+        " window_used = excluded.window_used, window_limit = excluded.window_limit",
+        (bucket, 0 if allowed else 1, now, now, end, window, used, limit),
+    )
+
+
+def reset_header(reset_at_real: float) -> str:
+    """X-Rate-Limit-Reset: UTC epoch seconds, rounded up so a client never wakes too early."""
+    return str(math.ceil(reset_at_real))

@@ -13,6 +13,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from mock_okta.app import create_app
+from mock_okta.concurrency import MAX_WORKERS, shared_slots
 from mock_okta.config import ConfigError, Settings, parse_limits
 from mock_okta.db import MEMORY
 from mock_okta.org import Org
@@ -125,8 +126,8 @@ def check(settings: Settings) -> None:
         )
     if settings.db == MEMORY and settings.workers > 1:
         raise ConfigError("--db :memory: cannot be shared by several workers; use a file")
-    if settings.workers < 1 or settings.threads < 1:
-        raise ConfigError("--workers and --threads must be at least 1")
+    if not 1 <= settings.workers <= MAX_WORKERS or settings.threads < 1:
+        raise ConfigError(f"--workers must be 1 to {MAX_WORKERS} and --threads at least 1")
     if not settings.tokens:
         raise ConfigError("at least one --token is required")
 
@@ -136,6 +137,8 @@ class MockOktaServer(BaseApplication):  # type: ignore[misc]
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.inflight_slots = shared_slots()  # before the fork: shared by every worker
+        self.inflight_slot = 0
         super().__init__()
 
     def load_config(self) -> None:
@@ -152,6 +155,8 @@ class MockOktaServer(BaseApplication):  # type: ignore[misc]
             "errorlog": "-",
             "loglevel": "warning",
             "when_ready": self._announce,
+            "pre_fork": self._pre_fork,
+            "post_fork": self._post_fork,
             "limit_request_line": 8190,
             "limit_request_fields": 100,
             "limit_request_field_size": 8190,
@@ -161,7 +166,21 @@ class MockOktaServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         publish = self.settings.db == MEMORY  # a file store was prepared before the fork
-        return create_app(org=Org(self.settings, publish=publish))
+        org = Org(
+            self.settings,
+            publish=publish,
+            inflight_slots=self.inflight_slots,
+            inflight_slot=self.inflight_slot,
+        )
+        return create_app(org=org)
+
+    def _pre_fork(self, server: Any, worker: Any) -> None:
+        """Give the new worker a free in-flight slot (a replaced worker's slot is reused)."""
+        used = {getattr(w, "mock_okta_slot", -1) for w in server.WORKERS.values()}
+        worker.mock_okta_slot = min(set(range(MAX_WORKERS)) - used)
+
+    def _post_fork(self, server: Any, worker: Any) -> None:
+        self.inflight_slot = worker.mock_okta_slot
 
     def _announce(self, server: Any) -> None:
         s = self.settings

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from mock_okta.config import ConfigError
 from mock_okta.errors import validation_error
+from mock_okta.faults import FaultError
 from mock_okta.journal import JournalQuery
 from mock_okta.routes._http import current_org, json_object
 
@@ -89,8 +90,37 @@ def list_requests() -> ResponseReturnValue:
     return {"entries": entries, "next": entries[-1]["seq"] if more else None}
 
 
+@bp.get("/faults")
+def list_faults() -> ResponseReturnValue:
+    """GET /_mock/faults — the rules, with how often each matched and what budget is left."""
+    return {"faults": current_org().faults.listing()}
+
+
+@bp.post("/faults")
+def add_fault() -> ResponseReturnValue:
+    """POST /_mock/faults — add a rule; see the README's fault injection recipe."""
+    try:
+        rule = current_org().add_fault(json_object())
+    except FaultError as exc:
+        raise validation_error("fault", str(exc)) from None
+    return rule.to_json(), 201
+
+
+@bp.delete("/faults")
+def clear_faults() -> ResponseReturnValue:
+    """DELETE /_mock/faults — remove every rule."""
+    current_org().clear_faults()
+    return "", 204
+
+
 @bp.get("/stats")
 def stats() -> ResponseReturnValue:
-    """GET /_mock/stats — exact counters since the last reset."""
+    """GET /_mock/stats — exact counters since the last reset, per bucket with projections."""
     org = current_org()
-    return {"users": org.store.count_users(), "counters": org.journal.counters()}
+    return {
+        "users": org.store.count_users(),
+        "inflight": org.inflight.total(),
+        "timeScale": org.runtime().time_scale,
+        "buckets": org.bucket_stats(),
+        "counters": org.journal.counters(),
+    }

@@ -16,6 +16,7 @@ import pytest
 from mock_okta.config import Settings
 from mock_okta.db import MEMORY
 from mock_okta.testing.client import ControlClient
+from mock_okta.testing.inprocess import MockOkta
 from mock_okta.testing.live import LiveServer
 
 
@@ -35,3 +36,10 @@ def mock_okta(mock_okta_server: LiveServer) -> Iterator[ControlClient]:
     mock_okta_server.org.server_errors.clear()
     yield mock_okta_server.client
     mock_okta_server.check_errors()
+
+
+@pytest.fixture
+def mock_okta_inprocess() -> Iterator[MockOkta]:
+    """An empty in-process org at https://dev-123.okta.com for code that uses `requests`."""
+    with MockOkta() as okta:
+        yield okta
