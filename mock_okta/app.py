@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import socket
 import time
-from datetime import UTC, datetime
 
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
@@ -28,7 +27,7 @@ from mock_okta.errors import (
     OktaError,
 )
 from mock_okta.faults import Injection
-from mock_okta.journal import body_for_journal, redact
+from mock_okta.journal import WindowState, redact
 from mock_okta.org import Org
 from mock_okta.profile import login_key
 from mock_okta.ratelimit import (
@@ -106,7 +105,7 @@ def _rate_limit(org: Org, bucket: str) -> None:
     if limit is None:
         return
     decision = org.limiter.check(bucket, limit, org.window())
-    g.rate = decision
+    g.rate = g.bucket_decision = decision
     if not decision.allowed:
         raise OktaError(E_RATE_LIMITED, detail=f"{bucket} limit {limit}/min")
     if bucket == "authn" and request.path == "/api/v1/authn":
@@ -169,19 +168,19 @@ def _teardown(_exc: BaseException | None) -> None:
 
 
 def _journal(org: Org, response: Response, decision: Decision | None) -> None:
+    """Queue the journal entry; the writer thread redacts and stores it."""
     error: OktaError | None = g.get("error")
     fault: Injection | None = g.get("fault")
     bucket: str | None = g.get("bucket")
-    now = org.real_time(org.clock.now())
+    now = org.clock.now()
     body = g.get("json_body")
     status = 0 if g.get("dropped") else response.status_code
     entry: dict[str, object] = {
-        "time": datetime.fromtimestamp(now, UTC).isoformat(timespec="milliseconds"),
-        "epoch": now,
+        "epoch": org.real_time(now),
         "requestId": g.get("request_id"),
         "method": request.method,
         "path": request.path,
-        "query": redact(request.args.to_dict()),
+        "query": redact(request.args.to_dict()) if request.args else {},
         "status": status,
         "errorCode": error.spec.code if error else None,
         "detail": error.detail if error else None,
@@ -198,7 +197,7 @@ def _journal(org: Org, response: Response, decision: Decision | None) -> None:
         ),
         "fault": {"id": fault.rule_id, "kind": fault.kind} if fault else None,
         "latencyMs": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 3),
-        "body": body_for_journal(body) if body is not None else None,
+        "body": None,
     }
     counters = ["requests", f"status.{status}"]
     if bucket:
@@ -207,7 +206,19 @@ def _journal(org: Org, response: Response, decision: Decision | None) -> None:
             counters.append(f"bucket.{bucket}.429")
     if fault:
         counters.append("faults.injected")
-    org.journal.record(entry, tuple(counters))
+    window = None
+    counted: Decision | None = g.get("bucket_decision")
+    if bucket and counted is not None:
+        window = WindowState(
+            bucket,
+            counted.allowed,
+            counted.reset_at,
+            org.window(),
+            counted.limit - counted.remaining,
+            counted.limit,
+            now,
+        )
+    org.journal.record(entry, tuple(counters), window, body)
 
 
 def _login(body: object) -> str | None:

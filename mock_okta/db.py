@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 MEMORY: Final = ":memory:"
 
@@ -34,9 +34,8 @@ CREATE TABLE IF NOT EXISTS users (
     recovery_question TEXT,
     failed_logins INTEGER NOT NULL DEFAULT 0,
     version INTEGER NOT NULL DEFAULT 1
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS users_last_updated ON users (last_updated);
-CREATE INDEX IF NOT EXISTS users_status ON users (status);
 
 CREATE TABLE IF NOT EXISTS tokens (
     token TEXT PRIMARY KEY,
@@ -70,6 +69,7 @@ CREATE TABLE IF NOT EXISTS rate_windows (
     window_start REAL NOT NULL,
     window_end REAL NOT NULL,
     used INTEGER NOT NULL,
+    allowed INTEGER NOT NULL,
     PRIMARY KEY (bucket, key)
 );
 
@@ -126,8 +126,9 @@ class Database:
         self._conn.execute("PRAGMA busy_timeout = 30000")
         if self.path != MEMORY:
             self._conn.execute("PRAGMA journal_mode = WAL")
-        # NORMAL in WAL mode: a killed process loses nothing committed (only a power cut could).
-        self._conn.execute("PRAGMA synchronous = NORMAL")
+        # A killed process loses nothing committed either way (its writes are in the OS); only a
+        # power cut could, which a mock need not survive. OFF halves the cost of a commit.
+        self._conn.execute("PRAGMA synchronous = OFF")
         with self._lock:
             self._conn.executescript(SCHEMA)
 
@@ -146,6 +147,12 @@ class Database:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    def execute_one(self, sql: str, params: Sequence[object] | Mapping[str, object] = ()) -> Any:
+        """One statement, atomic on its own (autocommit): returns its first row, if any."""
+        with self._lock:
+            rows = self._conn.execute(sql, params).fetchall()  # run to completion: commits
+        return rows[0] if rows else None
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

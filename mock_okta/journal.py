@@ -1,13 +1,18 @@
 """The request journal: every request the mock answered, with secrets redacted.
 
-Shared by all workers through the database and capped at `Settings.journal_limit` entries.
+Requests hand their entry to an in-memory queue; a writer thread per process redacts, encodes
+and stores queued entries in one transaction every `interval` seconds (or sooner when the queue
+fills), with exact counters and per-bucket totals. `flush()` writes this process's queue now.
+The journal is shared by all workers through the database and capped at `limit` entries.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Final
 
 from mock_okta.db import Database
@@ -35,7 +40,7 @@ SECRET_KEYS: Final = frozenset(
     }
 )
 MAX_BODY_CHARS: Final = 8192
-PRUNE_EVERY: Final = 500
+BATCH: Final = 256
 
 
 def redact(data: object, key: str | None = None) -> object:
@@ -59,46 +64,154 @@ def body_for_journal(data: object) -> object:
 
 
 @dataclass(frozen=True, slots=True)
+class WindowState:
+    """The rate-limit window a request was counted in, for the per-bucket projection."""
+
+    bucket: str
+    allowed: bool
+    window_end: float
+    window_seconds: float
+    used: int
+    limit: int
+    at: float  # mock-clock time of the request
+
+
+@dataclass(slots=True)
+class Pending:
+    entry: dict[str, object]
+    counters: tuple[str, ...] = ()
+    window: WindowState | None = None
+    body: object = field(default=None)
+
+
+@dataclass(frozen=True, slots=True)
 class JournalQuery:
     since: float | None = None
     until: float | None = None
     method: str | None = None
     path: str | None = None  # exact, or a glob with *
     status: int | None = None
+    login: str | None = None
     after: int = 0
     limit: int = 100
 
 
 class Journal:
-    def __init__(self, db: Database, limit: int) -> None:
+    def __init__(self, db: Database, limit: int, interval: float = 0.02) -> None:
         self.db = db
         self.limit = limit
-        self._since_prune = 0
+        self.interval = interval
+        self._queue: list[Pending] = []
+        self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = False
+        self._thread: threading.Thread | None = None
 
-    def record(self, entry: Mapping[str, object], counters: tuple[str, ...] = ()) -> int:
-        """Append one entry (already redacted) and bump `counters`; returns its sequence number."""
+    def record(
+        self,
+        entry: dict[str, object],
+        counters: tuple[str, ...] = (),
+        window: WindowState | None = None,
+        body: object = None,
+    ) -> None:
+        """Queue one entry; `body` is redacted by the writer, never stored as sent."""
+        with self._lock:
+            self._queue.append(Pending(entry, counters, window, body))
+            full = len(self._queue) >= BATCH
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="mock-okta-journal", daemon=True
+                )
+                self._thread.start()
+        if full:
+            self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop:
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every queued entry of this process now."""
+        with self._flush_lock:
+            with self._lock:
+                batch, self._queue = self._queue, []
+            if batch:
+                self._write(batch)
+
+    def discard(self) -> None:
+        """Drop queued entries (a reset is about to empty the journal)."""
+        with self._flush_lock, self._lock:
+            self._queue = []
+
+    def close(self) -> None:
+        self._stop = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+        self.flush()
+
+    def _write(self, batch: list[Pending]) -> None:
+        rows = []
+        counters: dict[str, int] = {}
+        windows: dict[str, list[WindowState]] = {}
+        for item in batch:
+            entry = item.entry
+            epoch = float(entry["epoch"])  # type: ignore[arg-type]
+            entry["time"] = datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")
+            if item.body is not None:
+                entry["body"] = body_for_journal(item.body)
+            text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+            rows.append((epoch, entry["method"], entry["path"], entry["status"], text))
+            for name in item.counters:
+                counters[name] = counters.get(name, 0) + 1
+            if item.window is not None:
+                windows.setdefault(item.window.bucket, []).append(item.window)
         with self.db.write() as conn:
-            conn.executemany(
-                "INSERT INTO counters (name, value) VALUES (?, 1)"
-                " ON CONFLICT (name) DO UPDATE SET value = value + 1",
-                [(name,) for name in counters],
-            )
-            cur = conn.execute(
+            cur = conn.executemany(
                 "INSERT INTO journal (time, method, path, status, entry) VALUES (?, ?, ?, ?, ?)",
-                (
-                    entry["epoch"],
-                    entry["method"],
-                    entry["path"],
-                    entry["status"],
-                    json.dumps(entry, ensure_ascii=False, separators=(",", ":")),
-                ),
+                rows,
             )
-            seq = int(cur.lastrowid or 0)
-            self._since_prune += 1
-            if self._since_prune >= PRUNE_EVERY:
-                self._since_prune = 0
-                conn.execute("DELETE FROM journal WHERE seq <= ?", (seq - self.limit,))
-        return seq
+            conn.executemany(
+                "INSERT INTO counters (name, value) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+                list(counters.items()),
+            )
+            for bucket, states in windows.items():
+                last = max(states, key=lambda s: s.at)
+                conn.execute(
+                    "INSERT INTO bucket_stats (bucket, requests, limited, first_seen, last_seen,"
+                    " window_end, window_seconds, window_used, window_limit)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket) DO UPDATE SET"
+                    " requests = requests + excluded.requests,"
+                    " limited = limited + excluded.limited,"
+                    " first_seen = min(first_seen, excluded.first_seen),"
+                    " last_seen = max(last_seen, excluded.last_seen),"
+                    " window_end = CASE WHEN excluded.last_seen >= last_seen"
+                    "   THEN excluded.window_end ELSE window_end END,"
+                    " window_seconds = CASE WHEN excluded.last_seen >= last_seen"
+                    "   THEN excluded.window_seconds ELSE window_seconds END,"
+                    " window_used = CASE WHEN excluded.last_seen >= last_seen"
+                    "   THEN excluded.window_used ELSE window_used END,"
+                    " window_limit = CASE WHEN excluded.last_seen >= last_seen"
+                    "   THEN excluded.window_limit ELSE window_limit END",
+                    (
+                        bucket,
+                        len(states),
+                        sum(not s.allowed for s in states),
+                        min(s.at for s in states),
+                        last.at,
+                        last.window_end,
+                        last.window_seconds,
+                        last.used,
+                        last.limit,
+                    ),
+                )
+            newest = conn.execute("SELECT max(seq) FROM journal").fetchone()[0]
+            if cur.rowcount and newest is not None and newest > self.limit:
+                conn.execute("DELETE FROM journal WHERE seq <= ?", (newest - self.limit,))
 
     def entries(self, query: JournalQuery) -> list[dict[str, object]]:
         clauses = ["seq > ?"]
@@ -118,6 +231,9 @@ class Journal:
         if query.status is not None:
             clauses.append("status = ?")
             params.append(query.status)
+        if query.login:
+            clauses.append("json_extract(entry, '$.login') = ?")
+            params.append(query.login)
         with self.db.read() as conn:
             rows = conn.execute(
                 f"SELECT seq, entry FROM journal WHERE {' AND '.join(clauses)}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from multiprocessing.sharedctypes import SynchronizedArray
 
 from mock_okta.authn import Authn
@@ -155,6 +156,7 @@ class Org:
 
     def reset(self) -> None:
         """Empty the org: users, tokens, journal, counters and faults; configuration as at start."""
+        self.journal.discard()
         self.db.clear()
         with self.db.read() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = 'startup_runtime'").fetchone()
@@ -190,6 +192,16 @@ class Org:
                 "projectedOktaSeconds": round((observed + share) * scale, 3),
             }
         return out
+
+    def settle(self) -> None:
+        """Make the journal and counters complete: this worker's now, other workers' soon."""
+        self.journal.flush()
+        if self.settings.workers > 1:
+            time.sleep(2 * self.journal.interval)  # every worker flushes within one interval
+
+    def close(self) -> None:
+        self.journal.close()
+        self.db.close()
 
     def real_time(self, mock_time: float) -> float:
         """A mock-clock instant in real epoch seconds, for headers (Date is always real time)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
@@ -107,58 +106,28 @@ class RateLimiter:
         self.clock = clock
         self._checks = 0
 
-    def check(
-        self, bucket: str, limit: int, window: float, key: str = "org", *, count: bool = True
-    ) -> Decision:
-        """Count one request (if `count`) unless the window is used up."""
+    def check(self, bucket: str, limit: int, window: float, key: str = "org") -> Decision:
+        """Count one request unless the window is used up: one atomic statement."""
         now = self.clock.now()
-        with self.db.write() as conn:
-            row = conn.execute(
-                "SELECT window_end, used FROM rate_windows WHERE bucket = ? AND key = ?",
-                (bucket, key),
-            ).fetchone()
-            if row is None or now >= float(row[0]):
-                end, used = now + window, 0
-            else:
-                end, used = float(row[0]), int(row[1])
-            allowed = used < limit
-            if allowed and count:
-                used += 1
-            conn.execute(
-                "INSERT INTO rate_windows (bucket, key, window_start, window_end, used)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET"
-                " window_start = excluded.window_start, window_end = excluded.window_end,"
-                " used = excluded.used",
-                (bucket, key, end - window, end, used),
-            )
-            if key == "org":
-                _record(conn, bucket, now, allowed, end, window, used, limit)
-            self._checks += 1
-            if self._checks % PRUNE_EVERY == 0:
-                conn.execute("DELETE FROM rate_windows WHERE window_end < ?", (now - 3600,))
-        return Decision(allowed, limit, max(limit - used, 0), end)
-
-
-def _record(
-    conn: sqlite3.Connection,
-    bucket: str,
-    now: float,
-    allowed: bool,
-    end: float,
-    window: float,
-    used: int,
-    limit: int,
-) -> None:
-    """Per-bucket totals for /_mock/stats, in the limiter's own transaction."""
-    conn.execute(
-        "INSERT INTO bucket_stats (bucket, requests, limited, first_seen, last_seen,"
-        " window_end, window_seconds, window_used, window_limit) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (bucket) DO UPDATE SET requests = requests + 1,"
-        " limited = limited + excluded.limited, last_seen = excluded.last_seen,"
-        " window_end = excluded.window_end, window_seconds = excluded.window_seconds,"
-        " window_used = excluded.window_used, window_limit = excluded.window_limit",
-        (bucket, 0 if allowed else 1, now, now, end, window, used, limit),
-    )
+        if limit <= 0:
+            return Decision(False, limit, 0, now + window)
+        # SET expressions read the row as it was, so `allowed` sees `used` before the increment.
+        end, used, allowed = self.db.execute_one(
+            "INSERT INTO rate_windows (bucket, key, window_start, window_end, used, allowed)"
+            " VALUES (:bucket, :key, :now, :end, 1, 1)"
+            " ON CONFLICT (bucket, key) DO UPDATE SET"
+            " window_start = CASE WHEN :now >= window_end THEN :now ELSE window_start END,"
+            " window_end = CASE WHEN :now >= window_end THEN :end ELSE window_end END,"
+            " used = CASE WHEN :now >= window_end THEN 1"
+            "   WHEN used < :limit THEN used + 1 ELSE used END,"
+            " allowed = CASE WHEN :now >= window_end OR used < :limit THEN 1 ELSE 0 END"
+            " RETURNING window_end, used, allowed",
+            {"bucket": bucket, "key": key, "now": now, "end": now + window, "limit": limit},
+        )
+        self._checks += 1
+        if self._checks % PRUNE_EVERY == 0:
+            self.db.execute_one("DELETE FROM rate_windows WHERE window_end < ?", (now - 3600,))
+        return Decision(bool(allowed), limit, max(limit - int(used), 0), float(end))
 
 
 def reset_header(reset_at_real: float) -> str:

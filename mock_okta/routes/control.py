@@ -71,7 +71,7 @@ def _number(name: str, cast: type[int] | type[float]) -> int | float | None:
 
 @bp.get("/requests")
 def list_requests() -> ResponseReturnValue:
-    """GET /_mock/requests — the journal; filters: since, until, method, path, status; paged."""
+    """GET /_mock/requests — the journal; filters: since, until, method, path, status, login."""
     limit = int(_number("limit", int) or 100)
     if not 1 <= limit <= MAX_JOURNAL_PAGE:
         raise validation_error("limit", f"limit must be from 1 to {MAX_JOURNAL_PAGE}")
@@ -82,10 +82,13 @@ def list_requests() -> ResponseReturnValue:
         method=request.args.get("method"),
         path=request.args.get("path"),
         status=int(status) if status is not None else None,
+        login=request.args.get("login"),
         after=int(_number("after", int) or 0),
         limit=limit,
     )
-    entries = current_org().journal.entries(query)
+    org = current_org()
+    org.settle()
+    entries = org.journal.entries(query)
     more = len(entries) == limit
     return {"entries": entries, "next": entries[-1]["seq"] if more else None}
 
@@ -117,6 +120,7 @@ def clear_faults() -> ResponseReturnValue:
 def stats() -> ResponseReturnValue:
     """GET /_mock/stats — exact counters since the last reset, per bucket with projections."""
     org = current_org()
+    org.settle()
     return {
         "users": org.store.count_users(),
         "inflight": org.inflight.total(),

@@ -108,7 +108,7 @@ class MockOkta:
             self._mock.reset()
             self._mock = None
         if self._org is not None:
-            self._org.db.close()
+            self._org.close()
 
     def __call__(self, func: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(func)

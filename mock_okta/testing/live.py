@@ -64,6 +64,7 @@ class LiveServer:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        self.org.close()
 
     def __enter__(self) -> LiveServer:
         return self.start()
