@@ -178,6 +178,7 @@ def _journal(org: Org, response: Response, decision: Decision | None) -> None:
     entry: dict[str, object] = {
         "epoch": org.real_time(now),
         "requestId": g.get("request_id"),
+        "worker": org.pid,
         "method": request.method,
         "path": request.path,
         "query": redact(request.args.to_dict()) if request.args else {},

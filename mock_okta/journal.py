@@ -180,7 +180,7 @@ class Journal:
                 list(counters.items()),
             )
             for bucket, states in windows.items():
-                last = max(states, key=lambda s: s.at)
+                last = max(reversed(states), key=lambda s: s.at)  # ties: the latest queued
                 conn.execute(
                     "INSERT INTO bucket_stats (bucket, requests, limited, first_seen, last_seen,"
                     " window_end, window_seconds, window_used, window_limit)"

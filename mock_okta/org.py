@@ -7,6 +7,7 @@ generation number, so every worker process picks up a change on its next request
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -17,6 +18,7 @@ from mock_okta.clock import Clock, SystemClock
 from mock_okta.concurrency import Inflight
 from mock_okta.config import RuntimeConfig, Settings
 from mock_okta.db import Database
+from mock_okta.diagnosis import diagnose
 from mock_okta.faults import FaultPlan, FaultRule, parse_rule
 from mock_okta.ids import IdFactory
 from mock_okta.journal import Journal
@@ -49,6 +51,7 @@ class Org:
         self._generation = -1
         self._lock = threading.Lock()
         self.server_errors: list[BaseException] = []
+        self.pid = os.getpid()  # the worker process this org serves
         self.limiter = RateLimiter(self.db, self.clock)
         self.inflight = Inflight(inflight_slots, inflight_slot)
         self.faults = FaultPlan(self.db)
@@ -56,7 +59,7 @@ class Org:
             self.publish(self.settings.runtime)
         self.refresh()
         self.store = Store(self.db, self.clock, self.ids, self.settings, self.runtime)
-        self.authn = Authn(self.store)
+        self.authn = Authn(self.store, diagnose=diagnose)
         self.journal = Journal(self.db, self.settings.journal_limit)
 
     # ----- shared runtime state

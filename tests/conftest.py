@@ -18,6 +18,8 @@ from mock_okta.config import Settings
 from mock_okta.ids import IdFactory
 from mock_okta.org import Org
 
+pytest_plugins = ("pytester",)
+
 SHARED_OKTA = Path(__file__).resolve().parents[2] / "shared" / "okta"
 TOKEN = "test-token"
 AUTH = {"Authorization": f"SSWS {TOKEN}"}
@@ -45,7 +47,7 @@ def clock() -> ManualClock:
 def org(clock: ManualClock) -> Iterator[Org]:
     org = Org(Settings(db=":memory:", seed=7), clock=clock, ids=IdFactory(7))
     yield org
-    org.db.close()
+    org.close()
 
 
 @pytest.fixture

@@ -72,7 +72,8 @@ def _number(name: str, cast: type[int] | type[float]) -> int | float | None:
 @bp.get("/requests")
 def list_requests() -> ResponseReturnValue:
     """GET /_mock/requests — the journal; filters: since, until, method, path, status, login."""
-    limit = int(_number("limit", int) or 100)
+    given = _number("limit", int)
+    limit = 100 if given is None else int(given)
     if not 1 <= limit <= MAX_JOURNAL_PAGE:
         raise validation_error("limit", f"limit must be from 1 to {MAX_JOURNAL_PAGE}")
     status = _number("status", int)

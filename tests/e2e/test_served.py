@@ -1,0 +1,64 @@
+"""The real server (gunicorn): limits exact across two workers, dropped connections, headers."""
+
+from __future__ import annotations
+
+import concurrent.futures
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.e2e.serving import AUTH, served
+
+
+def _create(url: str, i: int) -> requests.Response:
+    login = f"w.{i}@example.com"
+    profile = {"login": login, "email": login, "firstName": "W", "lastName": str(i)}
+    return requests.post(
+        f"{url}/api/v1/users?activate=false", json={"profile": profile}, headers=AUTH, timeout=30
+    )
+
+
+def test_two_workers_share_one_org_wide_allowance(tmp_path: Path) -> None:
+    args = ["--workers", "2", "--db", str(tmp_path / "w.db"), "--limit", "users.collection=20"]
+    with served(args) as url:
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            responses = list(pool.map(lambda i: _create(url, i), range(60)))
+        codes = [r.status_code for r in responses]
+        assert codes.count(200) == 20
+        assert codes.count(429) == 40
+        entries = requests.get(f"{url}/_mock/requests?limit=1000", headers=AUTH, timeout=30).json()[
+            "entries"
+        ]
+        assert len(entries) == 60
+        assert len({e["worker"] for e in entries}) == 2  # both workers answered
+        stats = requests.get(f"{url}/_mock/stats", headers=AUTH, timeout=30).json()
+        assert stats["users"] == 20
+        assert stats["buckets"]["users.collection"]["rateLimited"] == 40
+
+
+def test_memory_store_refuses_several_workers() -> None:
+    with (
+        pytest.raises(AssertionError, match="cannot be shared by several workers"),
+        served(["--workers", "2", "--db", ":memory:"], timeout=10),
+    ):
+        pass
+
+
+def test_a_dropped_connection_is_a_connection_error_and_changes_nothing(tmp_path: Path) -> None:
+    with served(["--db", str(tmp_path / "d.db")]) as url:
+        rule = {"method": "POST", "path": "/api/v1/users", "drop": True, "count": 1}
+        requests.post(f"{url}/_mock/faults", json=rule, headers=AUTH, timeout=10)
+        with pytest.raises(requests.ConnectionError):
+            _create(url, 1)
+        stats = requests.get(f"{url}/_mock/stats", headers=AUTH, timeout=10).json()
+        assert stats["users"] == 0
+        assert _create(url, 1).status_code == 200
+
+
+def test_real_responses_carry_date_and_request_id(tmp_path: Path) -> None:
+    with served(["--db", ":memory:"]) as url:
+        response = requests.get(f"{url}/api/v1/users", headers=AUTH, timeout=10)
+        assert response.headers["Date"].endswith("GMT")
+        assert len(response.headers["X-Okta-Request-Id"]) == 27
+        assert response.headers["X-Rate-Limit-Limit"] == "600"
