@@ -135,13 +135,17 @@ def _inject(org: Org, injection: Injection, bucket: str) -> Response:
         response.headers[DROPPED_HEADER] = "1"
         g.dropped = True
         return response
+    limit = org.limit(bucket)
     if injection.status == 429:
-        g.rate = Decision(False, org.limit(bucket) or 0, 0, org.clock.now() + org.window())
+        g.rate = Decision(False, limit or 0, 0, org.clock.now() + org.window())
         return _error_response(OktaError(E_RATE_LIMITED, detail="injected fault"))
-    if injection.status == 503:
-        return _error_response(OktaError(E_SERVICE_UNAVAILABLE, detail="injected fault"))
-    if injection.status == 500:
-        return _error_response(OktaError(E_INTERNAL, detail="injected fault"))
+    if injection.status in (500, 503):
+        # The API itself answers: its rate-limit headers come too (okta-sdk-python needs
+        # X-Rate-Limit-Reset and Date before it retries a 503).
+        if limit is not None:
+            g.rate = org.limiter.peek(bucket, limit, org.window())
+        spec = E_SERVICE_UNAVAILABLE if injection.status == 503 else E_INTERNAL
+        return _error_response(OktaError(spec, detail="injected fault"))
     # PARITY: a 502/504 comes from Okta's edge, not its API: an HTML page, not Okta's JSON.
     status = injection.status or 502
     names = {502: "Bad Gateway", 504: "Gateway Timeout"}

@@ -130,6 +130,17 @@ class RateLimiter:
         return Decision(bool(allowed), limit, max(limit - int(used), 0), float(end))
 
 
+    def peek(self, bucket: str, limit: int, window: float, key: str = "org") -> Decision:
+        """The window as it stands, counting nothing (for answers that never reach the view)."""
+        now = self.clock.now()
+        row = self.db.execute_one(
+            "SELECT window_end, used FROM rate_windows WHERE bucket = ? AND key = ?", (bucket, key)
+        )
+        if row is None or now >= float(row[0]):
+            return Decision(limit > 0, limit, limit, now + window)
+        return Decision(int(row[1]) < limit, limit, max(limit - int(row[1]), 0), float(row[0]))
+
+
 def reset_header(reset_at_real: float) -> str:
     """X-Rate-Limit-Reset: UTC epoch seconds, rounded up so a client never wakes too early."""
     return str(math.ceil(reset_at_real))
