@@ -147,7 +147,10 @@ class _Compiler:
         if attr == "status" and op in COMPARISONS:
             self.params.append(value.upper())
             return f"status {COMPARISONS[op]} ?"
-        if attr == "profile.login" and op == "eq":
+        if attr == "profile.login" and op == "eq" and not self.search:
+            # PARITY: filter matches logins as Okta's uniqueness does (case and diacritics
+            # ignored), though SPEC listUsers calls filter values case-sensitive; `search`
+            # ignores case but keeps diacritics significant, as SPEC listUsers says.
             self.params.append(login_key(value))  # the unique index
             return "login_key = ?"
         folded = value.casefold()

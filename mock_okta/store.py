@@ -36,7 +36,6 @@ from mock_okta.errors import (
 from mock_okta.hashing import NativeHash, PasswordHash, verify
 from mock_okta.ids import IdFactory
 from mock_okta.models import (
-    HookPassword,
     Profile,
     ProviderType,
     User,
@@ -257,10 +256,13 @@ class Store:
         if next_login is not None:
             if next_login != "changePassword":
                 raise validation_error("nextLogin", "The value must be changePassword")
+            # The SPEC examples repeat the summary as the one cause.
             if not activate:
-                raise OktaError(E_NEXT_LOGIN_NEEDS_ACTIVATE)
+                spec = E_NEXT_LOGIN_NEEDS_ACTIVATE
+                raise OktaError(spec, causes=[spec.summary])
             if creds.password is None:
-                raise OktaError(E_NEXT_LOGIN_NEEDS_PASSWORD)
+                spec = E_NEXT_LOGIN_NEEDS_PASSWORD
+                raise OktaError(spec, causes=[spec.summary])
         if type_id not in (None, self.default_type_id):
             # PARITY: only the default user type exists in the mock.
             raise validation_error("type", "Invalid user type")
@@ -291,12 +293,9 @@ class Store:
             type_id=self.default_type_id,
             activated=None if status is UserStatus.STAGED else now,
             status_changed=None if status is UserStatus.STAGED else now,
-            # PARITY: passwordChanged is set for a value or an imported hash, not for a hook.
-            password_changed=(
-                now
-                if creds.password is not None and not isinstance(creds.password, HookPassword)
-                else None
-            ),
+            # passwordChanged is set for a value, a hash and a hook alike (SPEC examples
+            # create-user-with-password-import-inline-hook-response and friends).
+            password_changed=now if creds.password is not None else None,
         )
 
     def seed_users(self, items: object) -> list[User]:
