@@ -104,7 +104,7 @@ def _rate_limit(org: Org, bucket: str) -> None:
     limit = org.limit(bucket)
     if limit is None:
         return
-    decision = org.limiter.check(bucket, limit, org.window())
+    decision = org.limiter.check(bucket, limit, org.window(), quantize=org.runtime().time_scale > 1)
     g.rate = g.bucket_decision = decision
     if not decision.allowed:
         raise OktaError(E_RATE_LIMITED, detail=f"{bucket} limit {limit}/min")
@@ -217,6 +217,7 @@ def _journal(org: Org, response: Response, decision: Decision | None) -> None:
         window = WindowState(
             bucket,
             counted.allowed,
+            counted.window_start,
             counted.reset_at,
             org.window(),
             counted.limit - counted.remaining,

@@ -79,6 +79,7 @@ CREATE TABLE IF NOT EXISTS bucket_stats (
     limited INTEGER NOT NULL,
     first_seen REAL NOT NULL,
     last_seen REAL NOT NULL,
+    window_start REAL NOT NULL,
     window_end REAL NOT NULL,
     window_seconds REAL NOT NULL,
     window_used INTEGER NOT NULL,

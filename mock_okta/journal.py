@@ -69,6 +69,7 @@ class WindowState:
 
     bucket: str
     allowed: bool
+    window_start: float
     window_end: float
     window_seconds: float
     used: int
@@ -183,12 +184,14 @@ class Journal:
                 last = max(reversed(states), key=lambda s: s.at)  # ties: the latest queued
                 conn.execute(
                     "INSERT INTO bucket_stats (bucket, requests, limited, first_seen, last_seen,"
-                    " window_end, window_seconds, window_used, window_limit)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket) DO UPDATE SET"
+                    " window_start, window_end, window_seconds, window_used, window_limit)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket) DO UPDATE SET"
                     " requests = requests + excluded.requests,"
                     " limited = limited + excluded.limited,"
                     " first_seen = min(first_seen, excluded.first_seen),"
                     " last_seen = max(last_seen, excluded.last_seen),"
+                    " window_start = CASE WHEN excluded.last_seen >= last_seen"
+                    "   THEN excluded.window_start ELSE window_start END,"
                     " window_end = CASE WHEN excluded.last_seen >= last_seen"
                     "   THEN excluded.window_end ELSE window_end END,"
                     " window_seconds = CASE WHEN excluded.last_seen >= last_seen"
@@ -203,6 +206,7 @@ class Journal:
                         sum(not s.allowed for s in states),
                         min(s.at for s in states),
                         last.at,
+                        last.window_start,
                         last.window_end,
                         last.window_seconds,
                         last.used,

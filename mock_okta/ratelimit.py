@@ -96,6 +96,7 @@ class Decision:
     limit: int
     remaining: int
     reset_at: float  # mock-clock epoch seconds when the window ends
+    window_start: float = 0.0
 
 
 class RateLimiter:
@@ -106,13 +107,19 @@ class RateLimiter:
         self.clock = clock
         self._checks = 0
 
-    def check(self, bucket: str, limit: int, window: float, key: str = "org") -> Decision:
-        """Count one request unless the window is used up: one atomic statement."""
+    def check(
+        self, bucket: str, limit: int, window: float, key: str = "org", *, quantize: bool = False
+    ) -> Decision:
+        """Count one request unless the window is used up: one atomic statement.
+
+        `quantize` (under time compression) ends a new window on a whole real second.
+        """
         now = self.clock.now()
         if limit <= 0:
             return Decision(False, limit, 0, now + window)
+        end = self._window_end(now, window) if quantize else now + window
         # SET expressions read the row as it was, so `allowed` sees `used` before the increment.
-        end, used, allowed = self.db.execute_one(
+        start, end, used, allowed = self.db.execute_one(
             "INSERT INTO rate_windows (bucket, key, window_start, window_end, used, allowed)"
             " VALUES (:bucket, :key, :now, :end, 1, 1)"
             " ON CONFLICT (bucket, key) DO UPDATE SET"
@@ -121,14 +128,27 @@ class RateLimiter:
             " used = CASE WHEN :now >= window_end THEN 1"
             "   WHEN used < :limit THEN used + 1 ELSE used END,"
             " allowed = CASE WHEN :now >= window_end OR used < :limit THEN 1 ELSE 0 END"
-            " RETURNING window_end, used, allowed",
-            {"bucket": bucket, "key": key, "now": now, "end": now + window, "limit": limit},
+            " RETURNING window_start, window_end, used, allowed",
+            {"bucket": bucket, "key": key, "now": now, "end": end, "limit": limit},
         )
         self._checks += 1
         if self._checks % PRUNE_EVERY == 0:
             self.db.execute_one("DELETE FROM rate_windows WHERE window_end < ?", (now - 3600,))
-        return Decision(bool(allowed), limit, max(limit - int(used), 0), float(end))
+        return Decision(bool(allowed), limit, max(limit - int(used), 0), float(end), float(start))
 
+    def _window_end(self, now: float, window: float) -> float:
+        """When a window opened now ends: 60 s (scaled) after its first request.
+
+        Under time compression a window lasts a second or two while X-Rate-Limit-Reset counts
+        whole seconds, so the end is moved to the nearest whole real second: a client that
+        sleeps until the reset then starts the next window on time, and a rehearsal at a scale
+        that divides 60 keeps Okta's rhythm exactly. At scale 1 the end is never moved.
+        """
+        offset = self.clock.offset
+        real_end = round(now - offset + window)
+        if real_end <= now - offset:
+            real_end = math.ceil(now - offset + window)
+        return real_end + offset
 
     def peek(self, bucket: str, limit: int, window: float, key: str = "org") -> Decision:
         """The window as it stands, counting nothing (for answers that never reach the view)."""

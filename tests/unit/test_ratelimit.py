@@ -58,6 +58,21 @@ def test_time_scale_shortens_every_window(org: Org) -> None:
     assert org.window(1.0) == pytest.approx(1 / 60)
 
 
+def test_compressed_windows_end_on_a_whole_real_second(org: Org, clock: ManualClock) -> None:
+    # At 60x a window lasts one real second; X-Rate-Limit-Reset counts whole seconds, so the
+    # window ends on the nearest whole second and a client sleeping until the reset loses none.
+    whole = clock.now()
+    clock.advance(0.3)
+    assert org.limiter.check("users.collection", 5, 1.0, quantize=True).reset_at == whole + 1
+    clock.advance(0.7)  # at the reset: a new window, again ending on a whole second
+    assert org.limiter.check("users.collection", 5, 1.0, quantize=True).reset_at == whole + 2
+    clock.advance(1.8)  # 0.8 past a whole second: the nearest whole second is 2 s away
+    assert org.limiter.check("users.collection", 5, 1.0, quantize=True).reset_at == whole + 4
+    clock.advance(2.2)  # 0.25 s windows never end before they start
+    assert org.limiter.check("users.get", 5, 0.25, quantize=True).reset_at == whole + 6
+    assert org.limiter.check("authn", 5, 1.0).reset_at == clock.now() + 1.0  # not quantized
+
+
 def test_reset_header_rounds_up_never_down() -> None:
     assert reset_header(1_700_000_000.0) == "1700000000"
     assert reset_header(1_700_000_000.001) == "1700000001"
