@@ -1,6 +1,6 @@
 """How faithful is a time-compressed rehearsal? Projection vs the rate-limit arithmetic.
 
-    .venv/bin/python benchmarks/bench_timescale.py                       # 6,000 creates, 300/min, 60x
+    .venv/bin/python benchmarks/bench_timescale.py              # 6,000 creates, 300/min, 60x
     .venv/bin/python benchmarks/bench_timescale.py --scales 1,10,30,60,120 --windows 5
     .venv/bin/python benchmarks/bench_timescale.py --client sdk          # okta-sdk-python 3.x
 
