@@ -39,7 +39,9 @@ from mock_okta.hashing import (
 )
 
 HOOK_FIX: Final = "use the password import inline hook instead of importing this hash"
-SERVER_BCRYPT_BUDGET: Final = 4.0  # extra bcrypt work per failed sign-in, in declared-cost checks
+SERVER_BCRYPT_BUDGET: Final = (
+    4.0  # extra bcrypt checks per failed sign-in, at cost max(declared, 10)
+)
 DOCTOR_BCRYPT_BUDGET: Final = 16.0
 DIGEST_SIZES: Final = {alg: hashlib.new(name).digest_size for alg, name in DIGESTS.items()}
 UTF16: Final = ("utf-16-le", "utf-16-be", "utf-16")
@@ -405,6 +407,7 @@ def _bcrypt_checks(
 ) -> Iterator[tuple[Mistake, bytes, int]]:
     """(mistake, password bytes, cost) to try, cheapest first, within `budget` checks."""
     declared = h.work_factor or 10
+    base = max(declared, 10)  # budget unit: one check at the declared cost, or cost 10 if cheaper
     options: list[tuple[float, Mistake, bytes, int]] = []
     pw = password.encode("utf-8")
     for cost in range(4, 21):
@@ -414,8 +417,8 @@ def _bcrypt_checks(
                 f"workFactor is {declared}, but the hash was made with cost {cost}",
                 f"set workFactor to {cost}, the two digits after the $2?$ prefix",
             )
-            options.append((2.0 ** (cost - declared), mistake, pw, cost))
-    options.append((1.0, _utf16(), password.encode("utf-16-le"), declared))
+            options.append((2.0 ** (cost - base), mistake, pw, cost))
+    options.append((2.0 ** (declared - base), _utf16(), password.encode("utf-16-le"), declared))
     spent = 0.0
     for units, mistake, data, cost in sorted(options, key=lambda o: o[0]):
         spent += units

@@ -214,6 +214,7 @@ class Generator:
         self.pools = pools
         self.used = used  # casefolded logins and emails
         self.recent: list[tuple[str, str, str]] = []
+        self.variants: set[str] = set()  # logins of collision defects, as written
 
     # ----- profiles
 
@@ -250,19 +251,33 @@ class Generator:
         if len(self.recent) > 2 * RECENT:
             del self.recent[:RECENT]
 
+    def _collision(self) -> tuple[str, str, str] | None:
+        """A login differing from a recent good one only in case, and its owner's names."""
+        for _ in range(10 if self.recent else 0):
+            login, first, last = self.recent[int(self.rng.random() * len(self.recent))]
+            local, _, dom = login.partition("@")
+            for variant in (
+                ".".join(p[:1].upper() + p[1:] for p in local.split(".")) + "@" + dom,
+                local.upper() + "@" + dom,
+                login.upper(),
+            ):
+                if variant != login and variant not in self.variants:
+                    self.variants.add(variant)
+                    return variant, first, last
+        return None
+
     def defect_user(self, user_id: int, updated: int, kind: str, pending: Pending) -> LegacyUser:
         rng = self.rng
-        if kind == "login-collision" and self.recent:
-            login, first, last = self.recent[int(rng.random() * len(self.recent))]
-            local, _, dom = login.partition("@")
-            variant = ".".join(p[:1].upper() + p[1:] for p in local.split(".")) + "@" + dom
-            if variant == login:
-                variant = local.upper() + "@" + dom
+        original = self._collision() if kind == "login-collision" else None
+        if original is not None:
+            variant, first, last = original
             user = LegacyUser(
                 user_id, variant, variant, first, last, None, updated, {}, passwords.password(rng)
             )
         else:
             user = self.user(user_id, updated)
+            if kind == "login-collision":  # no login left to collide with (tiny datasets)
+                kind = "missing-email"
         user.defect = kind
         if kind == "unsupported-scheme":
             salt = passwords.django_salt(rng)
@@ -273,7 +288,7 @@ class Generator:
             tail = rng.randbytes(64).hex()
             long_local = f"{local}.{tail}"[: 101 - len(dom) + int(rng.random() * 20)]
             user.login = self._unique(long_local, dom)
-            user.email = self._unique(f"{local}.{rng.randrange(1000, 9999)}", dom)
+            user.email = self._unique(f"{local}.{1000 + int(rng.random() * 9000)}", dom)
         elif kind == "missing-email":
             user.email = None
         user.password = self.digest(rng.choice(DIGEST_SCHEMES), user.plaintext)
@@ -364,7 +379,7 @@ def generate(options: Options, out: Path, progress: Progress | None = None) -> d
                     gen.remember(user)
                 else:
                     user = gen.defect_user(index + 1, updated, kind, pending)
-                    defect_counts[kind] += 1
+                    defect_counts[str(user.defect)] += 1
                 block.append(user)
             pool.finish(pending)
             for user in block:

@@ -127,10 +127,12 @@ def generate_delta(
             user.updated, user.change = when(), "password"
         elif kind == "profile":
             r = rng.random()
-            if r < 0.8:
-                user.last_name = gen.pools.pick(rng)[2].text
-            if r >= 0.5:
-                user.mobile_phone = gen.pools.phone(rng, gen.pools.pick(rng)[0])
+            before = (user.last_name, user.mobile_phone)
+            while (user.last_name, user.mobile_phone) == before:
+                if r < 0.8:
+                    user.last_name = gen.pools.pick(rng)[2].text
+                if r >= 0.5:
+                    user.mobile_phone = gen.pools.phone(rng, gen.pools.pick(rng)[0])
             user.updated, user.change = when(), "profile"
         kept.append(user)
     schemes = sorted(options.mix)

@@ -157,7 +157,7 @@ def _records(
 ) -> Iterator[tuple[dict[str, object], dict[str, object] | None]]:
     """(record, oracle line or None) pairs, matched by login."""
     path = Path(legacy)
-    if path.is_dir():
+    if not legacy.lstrip().startswith("{") and path.is_dir():
         oracle = oracle or str(path / "oracle.jsonl")
         legacy = str(path / "users.jsonl")
         if not Path(legacy).exists():
