@@ -7,6 +7,7 @@ limit, injected fault, rate limit; then the view; then rate-limit headers and th
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import time
@@ -178,6 +179,8 @@ def _journal(org: Org, response: Response, decision: Decision | None) -> None:
     bucket: str | None = g.get("bucket")
     now = org.clock.now()
     body = g.get("json_body")
+    if body is None and request.mimetype == "application/json" and _small(org):
+        body = _quiet_json()  # refused before the view read it: still worth a (redacted) look
     status = 0 if g.get("dropped") else response.status_code
     entry: dict[str, object] = {
         "epoch": org.real_time(now),
@@ -225,6 +228,18 @@ def _journal(org: Org, response: Response, decision: Decision | None) -> None:
             now,
         )
     org.journal.record(entry, tuple(counters), window, body)
+
+
+def _small(org: Org) -> bool:
+    length = request.content_length
+    return length is not None and length <= org.settings.max_body_bytes
+
+
+def _quiet_json() -> object:
+    try:
+        return json.loads(request.get_data(cache=True))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
 
 
 def _login(body: object) -> str | None:

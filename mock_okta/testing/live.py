@@ -18,9 +18,9 @@ from mock_okta.testing.client import ControlClient
 class LiveServer:
     """`start()`, then `url`, `token` and `client`; `check_errors()` re-raises server bugs."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
-        settings = settings or Settings()
-        self.settings = dataclasses.replace(settings, db=settings.db if settings.db else MEMORY)
+    def __init__(self, settings: Settings | None = None, *, db: str = MEMORY) -> None:
+        """An empty in-memory org unless `db` names a SQLite file."""
+        self.settings = dataclasses.replace(settings or Settings(), db=db)
         self.org = Org(self.settings)
         self.app = create_app(org=self.org)
         self._server: BaseWSGIServer | None = None

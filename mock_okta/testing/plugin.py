@@ -14,7 +14,6 @@ from collections.abc import Iterator
 import pytest
 
 from mock_okta.config import Settings
-from mock_okta.db import MEMORY
 from mock_okta.testing.client import ControlClient
 from mock_okta.testing.inprocess import MockOkta
 from mock_okta.testing.live import LiveServer
@@ -23,7 +22,7 @@ from mock_okta.testing.live import LiveServer
 @pytest.fixture(scope="session")
 def mock_okta_server() -> Iterator[LiveServer]:
     """One live mock for the session on a free port; MOCK_OKTA_* variables configure it."""
-    settings = dataclasses.replace(Settings.from_env(os.environ), db=MEMORY, port=0)
+    settings = dataclasses.replace(Settings.from_env(os.environ), port=0)
     server = LiveServer(settings).start()
     yield server
     server.stop()
