@@ -68,6 +68,8 @@ BCRYPT_ALPHABET: Final = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 _BCRYPT_RE: Final = re.compile(r"[./A-Za-z0-9]+")
 _BASE64_RE: Final = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 PBKDF2_MIN_ITERATIONS: Final = 4096
+# PARITY: the spec sets no maximum; Okta reads an integer field as a Java int.
+MAX_INT: Final = 2**31 - 1
 MAX_BCRYPT_PASSWORD_BYTES: Final = 72
 
 
@@ -119,7 +121,7 @@ def _int_field(raw: Mapping[str, object], name: str) -> int | None:
     value = raw.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or not -MAX_INT <= value <= MAX_INT:
         raise _invalid(f"hash.{name} must be an integer")
     return value
 

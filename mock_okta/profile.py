@@ -56,7 +56,9 @@ DEFAULT_SCHEMA: Final[Mapping[str, PropertyRule]] = {
 }
 
 _EMAIL_RE: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_CONTROL: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+# PARITY: control characters and lone surrogates are refused; format characters (ZWJ in emoji,
+# ZWNJ in Persian names, bidi marks) and code points newer than Python's Unicode table are kept.
+_CONTROL: Final = frozenset({"Cc", "Cs"})
 
 # PARITY: cause texts seen in Okta answers ("The field cannot be left blank", "Does not match
 # required pattern", "Username must be in the form of an email address"); the length and type

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+from typing import Final
 
 from flask import current_app, g, request
 
 from mock_okta.errors import E_MALFORMED_BODY, OktaError, validation_error
 from mock_okta.org import Org
+
+_SURROGATE_ESCAPE: Final = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def current_org() -> Org:
@@ -24,13 +28,29 @@ def json_object(*, optional: bool = False) -> dict[str, object]:
             return {}
         raise OktaError(E_MALFORMED_BODY, detail="empty body")
     try:
-        body = json.loads(data)
+        body = json.loads(data, parse_constant=_not_json)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise OktaError(E_MALFORMED_BODY, detail="body is not JSON") from None
     if not isinstance(body, dict):
         raise OktaError(E_MALFORMED_BODY, detail="body is not a JSON object")
+    if _SURROGATE_ESCAPE.search(data) and _has_lone_surrogate(body):
+        # PARITY: a lone surrogate is no Unicode text; Okta's answer to one is unconfirmed.
+        raise OktaError(E_MALFORMED_BODY, detail="body has a lone UTF-16 surrogate")
     g.json_body = body
     return body
+
+
+def _has_lone_surrogate(body: object) -> bool:
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _not_json(constant: str) -> object:
+    """NaN and Infinity are Python's extensions, not JSON: Okta's parser refuses them."""
+    raise ValueError(constant)
 
 
 def flag(name: str, default: bool) -> bool:

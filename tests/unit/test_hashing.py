@@ -365,6 +365,8 @@ PBKDF2_OK = {
         ({k: v for k, v in BCRYPT_OK.items() if k != "workFactor"}, "workFactor"),
         ({k: v for k, v in BCRYPT_OK.items() if k != "salt"}, "salt"),
         ({**PBKDF2_OK, "iterationCount": 4095}, "iterationCount"),
+        ({**PBKDF2_OK, "iterationCount": 2**31}, "iterationCount"),
+        ({**PBKDF2_OK, "iterationCount": 10**30}, "iterationCount"),
         ({**PBKDF2_OK, "digestAlgorithm": "MD5_HMAC"}, "digestAlgorithm"),
         ({k: v for k, v in PBKDF2_OK.items() if k != "keySize"}, "keySize"),
         ({k: v for k, v in PBKDF2_OK.items() if k != "salt"}, "salt"),
