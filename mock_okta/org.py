@@ -193,6 +193,7 @@ class Org:
                 "requests": int(requests),
                 "rateLimited": int(limited),
                 "limitPerMinute": int(limit),
+                "firstSeen": round(self.real_time(float(first)), 3),
                 "observedSeconds": round(observed, 3),
                 "projectedOktaSeconds": round(done * scale, 3),
             }

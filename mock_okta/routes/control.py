@@ -7,11 +7,13 @@ import math
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
+from mock_okta import serialize
 from mock_okta.config import ConfigError
 from mock_okta.errors import validation_error
 from mock_okta.faults import FaultError
 from mock_okta.journal import JournalQuery
-from mock_okta.routes._http import current_org, json_object
+from mock_okta.routes._http import base_url, current_org, json_object
+from mock_okta.store import ListQuery
 
 bp = Blueprint("control", __name__, url_prefix="/_mock")
 
@@ -30,6 +32,19 @@ def seed_users() -> ResponseReturnValue:
     """POST /_mock/users — bulk-create users, hashes included, with no rate limit."""
     users = current_org().store.seed_users(json_object().get("users"))
     return {"created": len(users), "users": [{"id": u.id, "login": u.login} for u in users]}, 201
+
+
+@bp.get("/users")
+def list_all_users() -> ResponseReturnValue:
+    """GET /_mock/users — every user, DEPROVISIONED included, as Okta shows one; no rate limit."""
+    page = current_org().store.list_users(
+        ListQuery(search="id pr", limit=request.args.get("limit"), after=request.args.get("after"))
+    )
+    base = base_url()
+    return {
+        "users": [serialize.user(u, base) for u in page.users],
+        "next": page.next_after,
+    }
 
 
 @bp.get("/config")

@@ -39,6 +39,17 @@ class ControlClient:
         ]
         return created
 
+    def users(self) -> list[dict[str, Any]]:
+        """Every user in the org (DEPROVISIONED included), without touching rate limits."""
+        users: list[dict[str, Any]] = []
+        params: dict[str, object] = {"limit": 200}
+        while True:
+            page = self._call("GET", "users", params=params)
+            users.extend(page["users"])
+            if page["next"] is None:
+                return users
+            params["after"] = page["next"]
+
     def requests(self, **filters: object) -> list[dict[str, Any]]:
         """Every journal entry matching the filters (since, until, method, path, status)."""
         entries: list[dict[str, Any]] = []

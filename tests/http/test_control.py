@@ -329,3 +329,18 @@ def test_no_secret_reaches_the_journal_or_the_logs(
         "saltOrder": "PREFIX",
         "value": "[redacted]",
     }
+
+
+def test_all_users_are_listed_without_rate_limits(api: Api, org: Org) -> None:
+    org.configure({"limits": {"users.collection": 1}})
+    users = [{"profile": _profile(f"all.{i}@example.com")} for i in range(250)]
+    api.call("POST", "/_mock/users", {"users": users})
+    api.call("DELETE", f"/api/v1/users/{org.store.get_user('all.7@example.com').id}")
+    first = api.call("GET", "/_mock/users").json
+    assert len(first["users"]) == 200
+    rest = api.call("GET", f"/_mock/users?after={first['next']}").json
+    assert rest["next"] is None
+    everyone = first["users"] + rest["users"]
+    assert len({u["id"] for u in everyone}) == 250
+    assert "DEPROVISIONED" in {u["status"] for u in everyone}
+    assert "X-Rate-Limit-Limit" not in api.call("GET", "/_mock/users").headers
