@@ -99,7 +99,9 @@ def replace_user(ref: str) -> ResponseReturnValue:
 def delete_user(ref: str) -> ResponseReturnValue:
     """DELETE /api/v1/users/{id} — Deactivate, then delete: 204 both times."""
     current_org().store.delete_user(ref)
-    return "", 204
+    response = Response(status=204)
+    del response.headers["Content-Type"]  # no content, so no content type
+    return response
 
 
 @bp.post("/<ref>/lifecycle/activate")

@@ -585,6 +585,7 @@ def test_delete_twice_then_404(api: Api, org: Org) -> None:
     first = api.call("DELETE", f"/api/v1/users/{user['id']}")
     assert first.status_code == 204
     assert first.get_data() == b""
+    assert "Content-Type" not in first.headers
     assert api.call("GET", f"/api/v1/users/{user['id']}").get_json()["status"] == "DEPROVISIONED"
     second = api.call("DELETE", f"/api/v1/users/{user['id']}")
     assert second.status_code == 204
