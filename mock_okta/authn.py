@@ -65,7 +65,7 @@ class Authn:
             raise validation_error("username", "The field cannot be left blank")
         if not isinstance(password, str):
             raise validation_error("password", "The field cannot be left blank")
-        user = self.store.find_user(username)
+        user = self.store.find_by_login(username)
         if user is None:
             raise _failed("no user with this login")
         user = self.store.auto_unlock(user)

@@ -160,18 +160,21 @@ class Store:
 
     def _find(self, conn: sqlite3.Connection, ref: str) -> User | None:
         row = conn.execute(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (ref,)).fetchone()
-        if row is None:
-            key = login_key(ref)
-            row = conn.execute(
-                f"SELECT {_COLUMNS} FROM users WHERE login_key = ?", (key,)
-            ).fetchone()
-            if row is None and "@" not in key:
-                # Okta also finds a user by the short name before the @, when it is unique.
-                rows = conn.execute(
-                    f"SELECT {_COLUMNS} FROM users WHERE login_key >= ? AND login_key < ? LIMIT 2",
-                    (key + "@", key + chr(ord("@") + 1)),
-                ).fetchall()
-                row = rows[0] if len(rows) == 1 else None
+        if row is not None:
+            return _row_to_user(row)
+        return self._find_login(conn, ref)
+
+    def _find_login(self, conn: sqlite3.Connection, login: str) -> User | None:
+        key = login_key(login)
+        row = conn.execute(f"SELECT {_COLUMNS} FROM users WHERE login_key = ?", (key,)).fetchone()
+        if row is None and "@" not in key:
+            # Okta also finds a user by the short name before the @, when it is unique
+            # (OLD-USERS "ambiguous name resolution"; AUTHN `username`).
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM users WHERE login_key >= ? AND login_key < ? LIMIT 2",
+                (key + "@", key + chr(ord("@") + 1)),
+            ).fetchall()
+            row = rows[0] if len(rows) == 1 else None
         return _row_to_user(row) if row is not None else None
 
     def _load(self, conn: sqlite3.Connection, ref: str) -> User:
@@ -338,6 +341,11 @@ class Store:
     def find_user(self, ref: str) -> User | None:
         with self.db.read() as conn:
             return self._find(conn, ref)
+
+    def find_by_login(self, username: str) -> User | None:
+        """The user a sign-in name means: the login or its unique short name, never the id."""
+        with self.db.read() as conn:
+            return self._find_login(conn, username)
 
     def count_users(self) -> int:
         with self.db.read() as conn:

@@ -77,6 +77,23 @@ def test_username_is_case_insensitive(api: Api) -> None:
     assert api.authn(LOGIN.upper(), PASSWORD).status_code == 200
 
 
+def test_username_may_be_the_unique_short_name(api: Api) -> None:
+    # AUTHN: `username` is the non-qualified short name or the fully qualified login.
+    create(api, credentials=with_password())
+    assert api.authn("isaac.brock", PASSWORD).status_code == 200
+
+
+def test_ambiguous_short_name_does_not_sign_in(api: Api) -> None:
+    create(api, credentials=with_password())
+    create(api, login="isaac.brock@example.org", credentials=with_password())
+    assert_failed(api.authn("isaac.brock", PASSWORD))
+
+
+def test_user_id_is_not_a_username(api: Api) -> None:
+    uid = create(api, credentials=with_password())
+    assert_failed(api.authn(uid, PASSWORD))
+
+
 def test_last_login_is_updated(api: Api, clock: ManualClock) -> None:
     uid = create(api, credentials=with_password())
     assert api.call("GET", f"/api/v1/users/{uid}").get_json()["lastLogin"] is None
