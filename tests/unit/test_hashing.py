@@ -127,6 +127,17 @@ def test_bcrypt_support_article_split_is_accepted() -> None:
     assert not verify("not-the-password", h)
 
 
+def test_spec_bcrypt_example_is_accepted() -> None:
+    # SPEC example create-user-with-imported-hashed-password-request (plaintext unpublished).
+    h = okta_hash(
+        algorithm="BCRYPT",
+        workFactor=10,
+        salt="rwh3vH166HCH/NT9XV5FYu",
+        value="qaMqvAPULkbiQzkTCWo5XDcvzpk8Tna",
+    )
+    assert (h.algorithm, h.work_factor) == (HashAlgorithm.BCRYPT, 10)
+
+
 # ----- computed vectors: SHA-512, SHA-256, SHA-1, MD5 × salt order × salted/unsalted
 
 
