@@ -12,6 +12,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "dataset": ("mock_okta.tools.dataset", "generate a legacy-user dataset with known plaintexts"),
     "hash": ("mock_okta.tools.encoder", "print Okta's hash object for a password or legacy hash"),
     "doctor": ("mock_okta.tools.doctor", "explain why an imported hash will not verify"),
+    "harness": ("mock_okta.harness.cli", "run the migration contract harness against a tool"),
     "plan": ("mock_okta.tools.plan", "project a migration's duration for each strategy"),
 }
 

@@ -1,0 +1,114 @@
+"""The migration contract harness: options, markers, the `harness` fixture and the report.
+
+    pytest contract_tests --migration-cmd "./my-tool --org {org_url} --token {token} \\
+        --input {dataset} --mode {mode} --state {workdir}/state.json"
+
+Without --migration-cmd the harness tests mock-okta's own reference migrator (its self-test).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mock_okta.config import parse_limits
+from mock_okta.harness.contract import REPORTS, Harness
+from mock_okta.harness.report import write
+from mock_okta.harness.runner import REFERENCE_COMMAND, HarnessConfig
+
+SCENARIOS = {
+    "import": "one run of the tool (mode import) on a fresh org",
+    "rerun": "the same import twice: nothing duplicated, nothing re-created",
+    "delta": "premigrate, then the dataset's later state (mode delta), then cutover",
+    "ratelimit": "a low rate limit, so the tool meets 429s and must wait for resets",
+    "faults": "injected 503s, latency and dropped connections at a few percent",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mock-okta harness", "migration contract harness")
+    group.addoption(
+        "--migration-cmd",
+        default=None,
+        help="the tool under test; placeholders {org_url} {token} {dataset}"
+        " {workdir} {mode} (default: mock-okta's reference migrator)",
+    )
+    group.addoption("--harness-users", type=int, default=200, help="users per dataset")
+    group.addoption("--harness-seed", type=int, default=1, help="dataset seed")
+    group.addoption(
+        "--harness-bad", type=float, default=0.05, help="share of defective records (0.05 = 5%%)"
+    )
+    group.addoption("--rate-limits", default="workforce", help="the mock's rate-limit profile")
+    group.addoption(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="BUCKET=N",
+        help="override one bucket's per-minute limit (repeatable)",
+    )
+    group.addoption(
+        "--time-scale",
+        type=float,
+        default=60.0,
+        help="mock time compression (default 60: an Okta minute per second)",
+    )
+    group.addoption(
+        "--harness-timeout", type=float, default=600.0, help="seconds each tool run may take"
+    )
+    group.addoption(
+        "--harness-grace",
+        type=float,
+        default=0.25,
+        help="seconds after a 429 during which requests already in flight may land",
+    )
+    group.addoption(
+        "--harness-workdir",
+        default=None,
+        help="where datasets, logs and mock stores go (default: a pytest tmp dir)",
+    )
+    group.addoption(
+        "--report", default=None, metavar="DIR", help="write report.md and report.html to DIR"
+    )
+    group.addoption(
+        "--okta-target",
+        choices=("mock", "real"),
+        default="mock",
+        help="'real' runs the checks that need no control plane against a real org",
+    )
+    group.addoption("--okta-url", default=None, help="the real org's URL (with --okta-target real)")
+    group.addoption("--okta-token", default=None, help="its API token (with --okta-target real)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, text in SCENARIOS.items():
+        config.addinivalue_line("markers", f"{name}: harness scenario — {text}")
+    config.stash[REPORTS] = []
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    reports = session.config.stash.get(REPORTS, [])
+    target = session.config.getoption("--report", None)
+    if target and reports:
+        command = session.config.getoption("--migration-cmd") or "mock-okta migrate (reference)"
+        for path in write(reports, command, Path(target)):
+            print(f"\nharness report: {path}")
+
+
+@pytest.fixture(scope="session")
+def harness(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Harness:
+    option = request.config.getoption
+    workdir = option("--harness-workdir")
+    config = HarnessConfig(
+        command=option("--migration-cmd") or REFERENCE_COMMAND,
+        users=option("--harness-users"),
+        seed=option("--harness-seed"),
+        rate_limits=option("--rate-limits"),
+        limits=parse_limits(option("--limit")),
+        time_scale=option("--time-scale"),
+        timeout=option("--harness-timeout"),
+        grace=option("--harness-grace"),
+        bad=option("--harness-bad"),
+        workdir=Path(workdir) if workdir else tmp_path_factory.mktemp("harness"),
+    )
+    return Harness(config, request.config)

@@ -1,0 +1,92 @@
+"""A harness session and its scenarios: what the scenario tests use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+
+import pytest
+
+from mock_okta.harness.checks import Verdict
+from mock_okta.harness.report import ScenarioReport
+from mock_okta.harness.runner import HarnessConfig, Mock, Scenario, real_scenario, scenario
+
+REPORTS = pytest.StashKey[list[ScenarioReport]]()
+
+
+class Harness:
+    def __init__(self, config: HarnessConfig, pytest_config: pytest.Config) -> None:
+        self.config = config
+        self.pytest_config = pytest_config
+
+    @property
+    def real(self) -> bool:
+        return bool(self.pytest_config.getoption("--okta-target") == "real")
+
+    @contextmanager
+    def scenario(
+        self,
+        name: str,
+        *,
+        limits: dict[str, int] | None = None,
+        needs_control_plane: bool = False,
+    ) -> Iterator[Checked]:
+        config = self.config
+        if limits:
+            config = replace(config, limits={**config.limits, **limits})
+        report = ScenarioReport(name, time_scale=config.time_scale, rate_limits=config.rate_limits)
+        self.pytest_config.stash[REPORTS].append(report)
+        if self.real:
+            if needs_control_plane:
+                pytest.skip(f"{name} needs the mock's control plane (faults, limits, journal)")
+            url = self.pytest_config.getoption("--okta-url")
+            token = self.pytest_config.getoption("--okta-token")
+            if not url or not token:
+                pytest.fail("--okta-target real needs --okta-url and --okta-token")
+            report.time_scale, report.rate_limits = 1.0, "your org"
+            with real_scenario(name, config, url, token) as s:
+                yield Checked(s, report)
+            return
+        with scenario(name, config) as s:
+            checked = Checked(s, report)
+            try:
+                yield checked
+            finally:
+                checked.collect()
+
+
+class Checked:
+    """A scenario plus its verdicts: `expect()` records them in the report, then asserts."""
+
+    def __init__(self, scenario: Scenario, report: ScenarioReport) -> None:
+        self.s = scenario
+        self.report = report
+
+    @property
+    def real(self) -> bool:
+        return not isinstance(self.s.org, Mock)
+
+    @property
+    def mock(self) -> Mock:
+        """The mock's own side (control plane, journal): not there against a real org."""
+        assert isinstance(self.s.org, Mock), "this scenario needs the mock"
+        return self.s.org
+
+    def expect(self, *verdicts: Verdict) -> None:
+        self.report.verdicts.extend(verdicts)
+        failed = [v for v in verdicts if not v.ok]
+        assert not failed, "\n".join(f"{v.check}: {v.reason}" for v in failed)
+
+    def skipped(self, check: str, why: str) -> Verdict:
+        return Verdict(check, True, f"skipped: {why}")
+
+    def collect(self) -> None:
+        """Totals for the report, from the mock's counters (while it still runs)."""
+        self.report.runs = list(self.s.runs)
+        mock = self.s.org
+        if isinstance(mock, Mock):
+            stats = mock.control.stats()
+            self.report.requests = int(stats["counters"].get("requests", 0))
+            self.report.rate_limited = int(stats["counters"].get("status.429", 0))
+            self.report.projected_seconds = mock.projected_seconds()

@@ -1,0 +1,45 @@
+"""The checks every scenario makes after its tool has run, in one place."""
+
+from __future__ import annotations
+
+from mock_okta.harness import checks
+from mock_okta.harness.checks import Verdict
+from mock_okta.harness.contract import Checked
+from mock_okta.harness.runner import Dataset, ToolRun
+
+NEEDS_JOURNAL = "needs the mock's request journal"
+
+
+def finished(run: ToolRun) -> Verdict:
+    return checks.tool_finished(run.mode, run.returncode, run.seconds, str(run.log))
+
+
+def migrated(
+    c: Checked, data: Dataset, run: ToolRun, *, status: str = "ACTIVE", sign_in: bool = True
+) -> list[Verdict]:
+    """The org after a run: complete, correct, nothing extra, and every customer can sign in."""
+    org = c.s.org
+    entries = [] if c.real else c.mock.journal()
+    users = org.users()
+    logins = [e["login"] for e in data.can_log_in()]
+    verdicts = [
+        finished(run),
+        checks.users_exist_once(data.records, data.oracle, users),
+        checks.no_unexpected_users(data.records, data.oracle, users),
+        checks.status_is(users, logins, status),
+    ]
+    if c.real:
+        verdicts += [
+            c.skipped("waits for X-Rate-Limit-Reset", NEEDS_JOURNAL),
+            c.skipped("no plaintext for importable hashes", NEEDS_JOURNAL),
+            c.skipped("defective records handled", NEEDS_JOURNAL),
+        ]
+    else:
+        verdicts += [
+            checks.waited_for_reset(entries, c.s.config.grace),
+            checks.no_plaintext_for_importable(entries, data.records, users),
+            checks.defects_handled(data.records, users, entries),
+        ]
+    if sign_in:
+        verdicts.append(checks.users_log_in(org.sign_in(data.can_log_in())))
+    return verdicts

@@ -1,0 +1,139 @@
+"""The harness's readable report: Markdown and HTML, beside pytest's JUnit XML."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mock_okta.harness.checks import Verdict
+from mock_okta.harness.runner import ToolRun
+
+
+@dataclass(slots=True)
+class ScenarioReport:
+    name: str
+    verdicts: list[Verdict] = field(default_factory=list)
+    runs: list[ToolRun] = field(default_factory=list)
+    requests: int = 0
+    rate_limited: int = 0
+    projected_seconds: float = 0.0
+    time_scale: float = 1.0
+    rate_limits: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.verdicts) and all(v.ok for v in self.verdicts)
+
+    @property
+    def tool_seconds(self) -> float:
+        return sum(r.seconds for r in self.runs)
+
+
+def duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    if seconds >= 60:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds:.1f} s"
+
+
+def markdown(reports: list[ScenarioReport], command: str) -> str:
+    passed = sum(r.ok for r in reports)
+    lines = [
+        "# Migration contract report",
+        "",
+        f"Tool: `{command}`",
+        "",
+        f"**{passed} of {len(reports)} scenarios passed.**",
+        "",
+        "| Scenario | Result | Requests | 429s met | Tool time | Same run in real Okta |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in reports:
+        lines.append(
+            f"| {r.name} | {'pass' if r.ok else '**FAIL**'} | {r.requests} | {r.rate_limited}"
+            f" | {duration(r.tool_seconds)} | {duration(r.projected_seconds)}"
+            f" ({r.rate_limits}, {r.time_scale:g}x) |"
+        )
+    for r in reports:
+        lines += ["", f"## {r.name}", "", "| Check | Verdict | Reason |", "|---|---|---|"]
+        for v in r.verdicts:
+            reason = v.reason.replace("|", "\\|")
+            lines.append(f"| {v.check} | {'pass' if v.ok else '**FAIL**'} | {reason} |")
+        for run in r.runs:
+            code = "timed out" if run.returncode is None else f"exit {run.returncode}"
+            lines.append(f"\n`{run.mode}`: {code} in {duration(run.seconds)}, log `{run.log}`")
+    return "\n".join(lines) + "\n"
+
+
+def _chart(reports: list[ScenarioReport]) -> str:
+    """Horizontal bars: each scenario's projected duration in real Okta."""
+    if not reports:
+        return ""
+    longest = max(r.projected_seconds for r in reports) or 1.0
+    row, width, label = 28, 420, 110
+    bars = []
+    for i, r in enumerate(reports):
+        w = max(2.0, r.projected_seconds / longest * width)
+        colour = "#2e7d32" if r.ok else "#c62828"
+        y = i * row
+        bars.append(
+            f'<text x="0" y="{y + 18}" font-size="13">{html.escape(r.name)}</text>'
+            f'<rect x="{label}" y="{y + 4}" width="{w:.1f}" height="18" fill="{colour}"/>'
+            f'<text x="{label + w + 6:.1f}" y="{y + 18}" font-size="12">'
+            f"{duration(r.projected_seconds)}</text>"
+        )
+    height = row * len(reports)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label + width + 90}" height="{height}"'
+        f' role="img" aria-label="projected duration in real Okta">{"".join(bars)}</svg>'
+    )
+
+
+def html_page(reports: list[ScenarioReport], command: str) -> str:
+    rows = []
+    for r in reports:
+        result = "pass" if r.ok else "FAIL"
+        rows.append(
+            f"<tr class={result.lower()}><td>{html.escape(r.name)}</td><td>{result}</td>"
+            f"<td>{r.requests}</td><td>{r.rate_limited}</td><td>{duration(r.tool_seconds)}</td>"
+            f"<td>{duration(r.projected_seconds)} ({html.escape(r.rate_limits)},"
+            f" {r.time_scale:g}x)</td></tr>"
+        )
+    details = []
+    for r in reports:
+        checks = "".join(
+            f"<tr class={'pass' if v.ok else 'fail'}><td>{html.escape(v.check)}</td>"
+            f"<td>{'pass' if v.ok else 'FAIL'}</td><td>{html.escape(v.reason)}</td></tr>"
+            for v in r.verdicts
+        )
+        details.append(
+            f"<h2>{html.escape(r.name)}</h2><table><tr><th>Check</th><th>Verdict</th>"
+            f"<th>Reason</th></tr>{checks}</table>"
+        )
+    style = (
+        "body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}"
+        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;"
+        "text-align:left;vertical-align:top}tr.fail td{background:#fdecea}tr.pass td:nth-child(2)"
+        "{color:#2e7d32}"
+    )
+    return (
+        "<!doctype html><html><head><meta charset=utf-8><title>Migration contract report</title>"
+        f"<style>{style}</style></head><body><h1>Migration contract report</h1>"
+        f"<p>Tool: <code>{html.escape(command)}</code></p>"
+        f"<p><b>{sum(r.ok for r in reports)} of {len(reports)} scenarios passed.</b></p>"
+        "<table><tr><th>Scenario</th><th>Result</th><th>Requests</th><th>429s met</th>"
+        f"<th>Tool time</th><th>Same run in real Okta</th></tr>{''.join(rows)}</table>"
+        f"<h2>Projected duration in real Okta</h2>{_chart(reports)}{''.join(details)}"
+        "</body></html>\n"
+    )
+
+
+def write(reports: list[ScenarioReport], command: str, directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    md = directory / "report.md"
+    page = directory / "report.html"
+    md.write_text(markdown(reports, command))
+    page.write_text(html_page(reports, command))
+    return [md, page]

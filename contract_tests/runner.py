@@ -1,0 +1,278 @@
+"""What a scenario does: a fresh mock, a dataset, the tool under test, and what Okta holds after.
+
+The tool is any command (a template with {org_url}, {token}, {dataset}, {workdir}, {mode}); it
+runs against a real `mock-okta serve` on a free port, so it may be written in any language.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import quote
+
+import requests
+
+from mock_okta.profile import login_key
+from mock_okta.testing.client import ControlClient
+from mock_okta.testing.served import served
+from mock_okta.tools.dataset import DEFAULT_MIX, Options, parse_mix
+from mock_okta.tools.dataset import generate as generate_dataset
+from mock_okta.tools.delta import generate_delta
+
+REFERENCE_COMMAND = (
+    f"{shlex.quote(sys.executable)} -m mock_okta migrate --org {{org_url}} --token {{token}}"
+    " --input {dataset} --mode {mode} --state {workdir}/state.json"
+)
+HARNESS_LIMITS = {"authn": 1_000_000}  # the harness's own sign-ins must not meet limits
+
+
+@dataclass(frozen=True, slots=True)
+class HarnessConfig:
+    command: str = REFERENCE_COMMAND
+    users: int = 200
+    seed: int = 1
+    rate_limits: str = "workforce"
+    limits: Mapping[str, int] = field(default_factory=dict)
+    time_scale: float = 60.0
+    timeout: float = 600.0
+    grace: float = 0.25
+    bad: float = 0.05
+    workdir: Path = Path("harness-work")
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    dir: Path
+    records: list[dict[str, Any]]
+    oracle: dict[str, dict[str, Any]]  # by login key
+
+    @property
+    def path(self) -> Path:
+        return self.dir / "users.jsonl"
+
+    @classmethod
+    def load(cls, directory: Path) -> Dataset:
+        records = [json.loads(x) for x in (directory / "users.jsonl").read_text().splitlines() if x]
+        oracle = {}
+        for line in (directory / "oracle.jsonl").read_text().splitlines():
+            if line:
+                entry = json.loads(line)
+                oracle[login_key(entry["login"])] = entry
+        return cls(directory, records, oracle)
+
+    def can_log_in(self, *, via: str = "hash") -> list[dict[str, Any]]:
+        return [e for e in self.oracle.values() if e.get("canLogIn") and e.get("via") == via]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolRun:
+    mode: str
+    returncode: int | None  # None: killed at the time limit
+    seconds: float
+    log: Path
+
+
+class OrgView(Protocol):
+    """What every scenario can ask of the org, mock or real."""
+
+    url: str
+    token: str
+    time_scale: float
+
+    def users(self) -> list[dict[str, Any]]: ...
+
+    def ids(self) -> dict[str, str]: ...
+
+    def sign_in(self, entries: Sequence[Mapping[str, Any]]) -> dict[str, int]: ...
+
+
+class Mock:
+    """A served mock for one scenario, seen only through HTTP (control plane and Okta's API)."""
+
+    def __init__(self, url: str, token: str, time_scale: float) -> None:
+        self.url = url
+        self.token = token
+        self.time_scale = time_scale
+        self.control = ControlClient(url, token)
+
+    def users(self) -> list[dict[str, Any]]:
+        return self.control.users()
+
+    def ids(self) -> dict[str, str]:
+        return {login_key(u["profile"]["login"]): u["id"] for u in self.users()}
+
+    def journal(self) -> list[dict[str, Any]]:
+        return self.control.requests()
+
+    def sign_in(self, entries: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+        """`/api/v1/authn` with each entry's password; login → status. Limits lifted first."""
+        config = self.control.config()
+        self.control.config(
+            limits={**config["limits"], **HARNESS_LIMITS}, authnPerUserPerSecond=1_000_000
+        )
+        session = requests.Session()
+        out = {}
+        for entry in entries:
+            response = session.post(
+                f"{self.url}/api/v1/authn",
+                json={"username": entry["login"], "password": entry["password"]},
+                timeout=60,
+            )
+            out[str(entry["login"])] = response.status_code
+        self.control.config(
+            limits=config["limits"], authnPerUserPerSecond=config["authnPerUserPerSecond"]
+        )
+        return out
+
+    def projected_seconds(self) -> float:
+        """The same traffic in real Okta: earliest first request to latest projected end."""
+        buckets = self.control.stats()["buckets"]
+        if not buckets:
+            return 0.0
+        start = min(b["firstSeen"] for b in buckets.values())
+        end = max(
+            b["firstSeen"] + b["projectedOktaSeconds"] / self.time_scale for b in buckets.values()
+        )
+        return float(end - start) * self.time_scale
+
+
+class RealOrg:
+    """A real Okta org (parity mode): only Okta's own API, no control plane, no journal."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.url = url.rstrip("/")
+        self.token = token
+        self.time_scale = 1.0
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"SSWS {token}"
+        self.logins: list[str] = []  # the dataset's, set by the scenario
+
+    def _get(self, path: str) -> requests.Response:
+        while True:
+            response = self.session.get(f"{self.url}{path}", timeout=60)
+            if response.status_code != 429:
+                return response
+            time.sleep(
+                max(0.0, float(response.headers.get("X-Rate-Limit-Reset", 0)) - time.time()) + 1
+            )
+
+    def users(self) -> list[dict[str, Any]]:
+        found = []
+        for login in self.logins:
+            response = self._get(f"/api/v1/users/{quote(login, safe='@')}")
+            if response.status_code == 200:
+                found.append(response.json())
+        return found
+
+    def ids(self) -> dict[str, str]:
+        return {login_key(u["profile"]["login"]): u["id"] for u in self.users()}
+
+    def sign_in(self, entries: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+        out = {}
+        for entry in entries:
+            response = requests.post(
+                f"{self.url}/api/v1/authn",
+                json={"username": entry["login"], "password": entry["password"]},
+                timeout=60,
+            )
+            out[str(entry["login"])] = response.status_code
+        return out
+
+
+class Scenario:
+    """One scenario's mock, datasets and tool runs, plus everything the report needs."""
+
+    def __init__(self, name: str, config: HarnessConfig, workdir: Path, org: OrgView) -> None:
+        self.name = name
+        self.config = config
+        self.workdir = workdir
+        self.org = org
+        self.runs: list[ToolRun] = []
+
+    def dataset(self, *, users: int | None = None, bad: float | None = None) -> Dataset:
+        out = self.workdir / "dataset"
+        options = Options(
+            users=users or self.config.users,
+            seed=self.config.seed,
+            mix=parse_mix(DEFAULT_MIX),
+            bad=self.config.bad if bad is None else bad,
+        )
+        generate_dataset(options, out)
+        dataset = Dataset.load(out)
+        if isinstance(self.org, RealOrg):
+            self.org.logins = [str(r["profile"]["login"]) for r in dataset.records]
+        return dataset
+
+    def later(self, base: Dataset, changed: float = 0.2) -> Dataset:
+        out = self.workdir / "dataset-later"
+        generate_delta(base.dir, out, changed=changed)
+        return Dataset.load(out)
+
+    def run_tool(self, mode: str, dataset: Dataset) -> ToolRun:
+        command = self.config.command.format(
+            org_url=self.org.url,
+            token=self.org.token,
+            dataset=shlex.quote(str(dataset.path)),
+            workdir=shlex.quote(str(self.workdir)),
+            mode=mode,
+        )
+        log = self.workdir / f"tool-{len(self.runs) + 1}-{mode}.log"
+        started = time.monotonic()
+        with log.open("w") as out:
+            out.write(f"$ {command}\n")
+            out.flush()
+            proc = subprocess.Popen(
+                command, shell=True, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+            try:
+                code: int | None = proc.wait(self.config.timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                code = None
+        run = ToolRun(mode, code, time.monotonic() - started, log)
+        self.runs.append(run)
+        return run
+
+
+def _fresh(workdir: Path) -> Path:
+    if workdir.exists():
+        for path in sorted(workdir.rglob("*"), reverse=True):
+            path.unlink() if path.is_file() or path.is_symlink() else path.rmdir()
+    workdir.mkdir(parents=True, exist_ok=True)
+    return workdir
+
+
+@contextlib.contextmanager
+def scenario(
+    name: str, config: HarnessConfig, extra_args: Sequence[str] = ()
+) -> Iterator[Scenario]:
+    """A fresh mock (its own SQLite file) and work folder for one scenario."""
+    workdir = _fresh(config.workdir / name)
+    token = "harness-" + secrets.token_hex(8)
+    args = [
+        "--db", str(workdir / "okta.db"),
+        "--rate-limits", config.rate_limits,
+        "--time-scale", str(config.time_scale),
+        *(f"--limit={bucket}={n}" for bucket, n in config.limits.items()),
+        *extra_args,
+    ]  # fmt: skip
+    with served(args, token) as url:
+        yield Scenario(name, config, workdir, Mock(url, token, config.time_scale))
+
+
+@contextlib.contextmanager
+def real_scenario(name: str, config: HarnessConfig, url: str, token: str) -> Iterator[Scenario]:
+    """Parity mode: the same scenario against a real (preview) org."""
+    yield Scenario(name, config, _fresh(config.workdir / name), RealOrg(url, token))
