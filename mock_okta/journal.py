@@ -9,6 +9,7 @@ The journal is shared by all workers through the database and capped at `limit` 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from datetime import UTC, datetime
 from typing import Final
 
 from mock_okta.db import Database
+
+log = logging.getLogger("mock_okta.journal")
 
 REDACTED: Final = "[redacted]"
 # Keys whose scalar values are secrets wherever they appear in a body or a query string.
@@ -132,7 +135,10 @@ class Journal:
         while not self._stop:
             self._wake.wait(self.interval)
             self._wake.clear()
-            self.flush()
+            try:
+                self.flush()
+            except Exception:  # a journal bug must never stop the journal
+                log.exception("mock-okta journal: a batch could not be written")
 
     def flush(self) -> None:
         """Write every queued entry of this process now."""
@@ -164,7 +170,8 @@ class Journal:
             entry["time"] = datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")
             if item.body is not None:
                 entry["body"] = body_for_journal(item.body)
-            text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+            # ASCII escapes keep even a lone surrogate (which no UTF-8 can hold) storable.
+            text = json.dumps(entry, separators=(",", ":"))
             rows.append((epoch, entry["method"], entry["path"], entry["status"], text))
             for name in item.counters:
                 counters[name] = counters.get(name, 0) + 1
