@@ -1,0 +1,717 @@
+"""`mock-okta plan`: how long a migration takes under Okta's rate limits, for each strategy.
+
+Sequential, parallel (waiting for X-Rate-Limit-Reset, or retrying a 429 at once), adaptive to
+X-Rate-Limit-Remaining, premigrate-then-delta, and import hook (no hashes at all), projected by
+`timing_model` without a server. Prints a table; `--out DIR` also writes plan.json, plan.png
+and plan.html (an inline SVG chart, nothing fetched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import math
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Final
+
+from mock_okta.config import ConfigError, parse_limits
+from mock_okta.ratelimit import CONCURRENCY, PROFILES, WINDOW_SECONDS, bucket_for, limits_for
+from mock_okta.tools.timing_model import SECOND, Call, Client, Outcome, Scenario, simulate
+
+SCHEMA: Final = "mock-okta.plan/1"
+
+# call kind -> the request it makes; its bucket is the one mock_okta.ratelimit counts it against
+CALL_KINDS: Final[Mapping[str, tuple[str, str]]] = {
+    "create": ("POST", "/api/v1/users"),
+    "lookup": ("GET", "/api/v1/users"),
+    "activate": ("POST", "/api/v1/users/{id}/lifecycle/activate"),
+    "deactivate": ("POST", "/api/v1/users/{id}/lifecycle/deactivate"),
+    "delete": ("DELETE", "/api/v1/users/{id}"),
+    "update": ("POST", "/api/v1/users/{id}"),
+    "get": ("GET", "/api/v1/users/{id}"),
+}
+COLORS: Final = ("#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b")
+DASHES: Final = ("", "6 3", "2 2", "8 3 2 3", "4 4", "1 3")
+
+
+class UsageError(ValueError):
+    """A command-line value that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedCall:
+    name: str
+    method: str
+    path: str
+    bucket: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    users: int
+    calls: tuple[PlannedCall, ...]
+    delta_calls: tuple[PlannedCall, ...]
+    limits: Mapping[str, int]  # per minute, by bucket; a bucket not here is unlimited
+    concurrency: int | None
+    workers: int
+    latency_ms: float
+    retry_ms: float = 0.0
+    changed: float = 0.05  # share of users changed between premigration and go-live
+    profile: str = "workforce"
+
+    @property
+    def changed_users(self) -> int:
+        return math.ceil(round(self.users * self.changed, 9))
+
+
+@dataclass(frozen=True, slots=True)
+class Strategy:
+    key: str
+    label: str
+    workers: int
+    duration_s: float
+    requests: int
+    rejected: int  # 429s of both kinds
+    outage_s: float
+    series: tuple[tuple[float, int], ...]  # (seconds, users migrated)
+    hook_calls: int = 0
+    premigration_s: float | None = None
+    delta_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    name: str  # a bucket, or "latency"
+    calls: int
+    limit: int | None  # per minute; None for the latency bound
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    inputs: Inputs
+    bounds: tuple[Bound, ...]
+    strategies: tuple[Strategy, ...]
+
+
+# ----- inputs
+
+
+def planned_calls(text: str) -> tuple[PlannedCall, ...]:
+    """`create,activate@users.collection`: call kinds, each optionally moved to another bucket."""
+    calls = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        name, _, bucket = item.partition("@")
+        if name not in CALL_KINDS:
+            raise UsageError(f"unknown call {name!r}; use {', '.join(CALL_KINDS)}")
+        method, path = CALL_KINDS[name]
+        counted = bucket or bucket_for(method, path.format(id="00u1"))
+        calls.append(PlannedCall(name, method, path, counted))
+    if not calls:
+        raise UsageError("name at least one call, e.g. create")
+    return tuple(calls)
+
+
+def calls_per_user(count: int) -> str:
+    """1: create (activated on create); 2: create, activate; 3+: then profile updates."""
+    if count < 1:
+        raise UsageError("--calls-per-user must be at least 1")
+    return ",".join(["create", "activate", *["update"] * (count - 2)][:count])
+
+
+def fraction(text: str) -> float:
+    """`5%` or `0.05`."""
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise UsageError(f"--changed takes a share such as 5% or 0.05, not {text!r}") from None
+    if not 0 <= value <= 1:
+        raise UsageError(f"--changed must be between 0% and 100%, not {text!r}")
+    return value
+
+
+# ----- the plan
+
+
+def _scenario(inputs: Inputs, calls: Sequence[PlannedCall], users: int) -> Scenario:
+    return Scenario(
+        users=users,
+        calls=tuple(Call(c.name, c.bucket) for c in calls),
+        limits=dict(inputs.limits),
+        workers=inputs.workers,
+        latency_us=round(inputs.latency_ms * 1000),
+        concurrency=inputs.concurrency,
+        retry_pause_us=round(inputs.retry_ms * 1000),
+        window_us=round(WINDOW_SECONDS * SECOND),
+    )
+
+
+def _series(outcome: Outcome, points: int = 200) -> tuple[tuple[float, int], ...]:
+    raw = outcome.series
+    step = max(1, math.ceil(len(raw) / points))
+    kept = list(raw[::step])
+    if kept[-1] != raw[-1]:
+        kept.append(raw[-1])
+    return tuple((t / SECOND, users) for t, users in kept)
+
+
+def _run(
+    key: str, label: str, scenario: Scenario, *, outage: bool = True, hook_calls: int = 0
+) -> tuple[Strategy, Outcome]:
+    outcome = simulate(scenario)
+    workers = scenario.workers
+    if scenario.client is Client.ADAPTIVE and scenario.concurrency is not None:
+        workers = min(workers, scenario.concurrency)
+    strategy = Strategy(
+        key,
+        label,
+        workers,
+        outcome.duration_s,
+        outcome.requests,
+        outcome.rejected + outcome.rejected_busy,
+        outcome.duration_s if outage else 0.0,
+        _series(outcome),
+        hook_calls,
+    )
+    return strategy, outcome
+
+
+def bounds(inputs: Inputs) -> tuple[Bound, ...]:
+    """What each bucket alone, and latency with all workers busy, allow at best."""
+    found = []
+    for bucket in dict.fromkeys(c.bucket for c in inputs.calls if c.bucket in inputs.limits):
+        assert bucket is not None
+        limit = inputs.limits[bucket]
+        calls = inputs.users * sum(1 for c in inputs.calls if c.bucket == bucket)
+        found.append(Bound(bucket, calls, limit, (math.ceil(calls / limit) - 1) * WINDOW_SECONDS))
+    total = inputs.users * len(inputs.calls)
+    parallel = min(inputs.workers, inputs.concurrency or inputs.workers)
+    latency = math.ceil(total / parallel) * inputs.latency_ms / 1000
+    found.append(Bound("latency", total, None, latency))
+    return tuple(sorted(found, key=lambda b: -b.seconds))
+
+
+def make_plan(inputs: Inputs) -> Plan:
+    """Every strategy for `inputs`; pure."""
+    base = _scenario(inputs, inputs.calls, inputs.users)
+    w = inputs.workers
+    sequential, _ = _run(
+        "sequential", "sequential, waits for X-Rate-Limit-Reset", replace(base, workers=1)
+    )
+    parallel, _ = _run("parallel", f"{w} workers, wait for X-Rate-Limit-Reset", base)
+    naive, _ = _run(
+        "parallel-naive",
+        f"{w} workers, retry a 429 at once",
+        replace(base, client=Client.RETRY_AT_ONCE),
+    )
+    adaptive_scenario = replace(base, client=Client.ADAPTIVE)
+    adaptive, premigration = _run(
+        "adaptive",
+        f"{adaptive_scenario.workers} workers, paced by X-Rate-Limit-Remaining",
+        adaptive_scenario,
+    )
+    delta_users = inputs.changed_users
+    delta = simulate(
+        replace(_scenario(inputs, inputs.delta_calls, delta_users), client=Client.ADAPTIVE)
+    )
+    premigrate = Strategy(
+        "premigrate-delta",
+        f"premigrate, then {_share(inputs.changed)} delta at go-live",
+        adaptive.workers,
+        premigration.duration_s + delta.duration_s,
+        premigration.requests + delta.requests,
+        adaptive.rejected + delta.rejected + delta.rejected_busy,
+        delta.duration_s,
+        (*adaptive.series, (premigration.duration_s + delta.duration_s, inputs.users)),
+        premigration_s=premigration.duration_s,
+        delta_s=delta.duration_s,
+    )
+    hook = replace(
+        adaptive,
+        key="import-hook",
+        label="import hook: no hashes, passwords at first login",
+        outage_s=0.0,
+        hook_calls=inputs.users,
+    )
+    strategies = (sequential, parallel, naive, adaptive, premigrate, hook)
+    return Plan(inputs, bounds(inputs), strategies)
+
+
+# ----- output
+
+
+def duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.3g} s" if seconds < 10 else f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _share(value: float) -> str:
+    return f"{value * 100:.4g}%"
+
+
+def _describe_call(call: PlannedCall, limits: Mapping[str, int]) -> str:
+    limit = limits.get(call.bucket) if call.bucket else None
+    rate = f"{limit}/min" if limit is not None else "no limit"
+    return f"{call.name} → {call.bucket or 'unlimited'} ({call.method} {call.path}, {rate})"
+
+
+def _moved(call: PlannedCall, bucket: str) -> str:
+    return call.name if call.bucket == bucket else f"{call.name}@{bucket}"
+
+
+def notes(plan: Plan) -> list[str]:
+    """The table's footnotes: what was assumed and why the numbers come out as they do."""
+    i = plan.inputs
+    first = "Buckets, as mock_okta.ratelimit counts them (NAME@BUCKET moves one): "
+    first += "; ".join(_describe_call(c, i.limits) for c in i.calls) + "."
+    if any("/lifecycle/" in c.path for c in i.calls):
+        first += (
+            " Okta's tables do not list lifecycle/* calls; they count with the user's update"
+            " bucket, as in the mock."
+        )
+    out = [first]
+    limited = [b for b in plan.bounds if b.limit is not None]
+    top = plan.bounds[0]
+    line = "Bounds: " + "; ".join(
+        f"{b.name} {b.calls:,} calls at {b.limit}/min → at least {duration(b.seconds)}"
+        if b.limit is not None
+        else f"{b.calls:,} calls × {i.latency_ms:g} ms over"
+        f" {min(i.workers, i.concurrency or i.workers)} in flight → {duration(b.seconds)}"
+        for b in plan.bounds
+    )
+    out.append(f"{line}. The run is {top.name}-bound.")
+    buckets = {c.bucket for c in i.calls}
+    if len(i.calls) > 1 and len(buckets) > 1 and limited:
+        out.append(
+            f"The {len(i.calls)} calls per user count against different buckets, each limited"
+            " separately, so the busiest bucket bounds the run. If they all counted against"
+            f" one bucket it would take about {len(i.calls)}× as long (e.g. --calls"
+            f" {','.join(_moved(c, limited[0].name) for c in i.calls)})."
+        )
+    out.append(
+        "Windows are org-wide, so more workers do not help once a bucket is the bottleneck:"
+        " each waits for the next window. Requests include 429s; a client that retries a 429"
+        f" at once (every {max(i.latency_ms + i.retry_ms, 1):g} ms here) racks them up, one"
+        " that waits for X-Rate-Limit-Reset gets one per worker per window, and one that"
+        " reads X-Rate-Limit-Remaining gets none."
+    )
+    premigrate = next(s for s in plan.strategies if s.key == "premigrate-delta")
+    delta = ", ".join(c.name for c in i.delta_calls)
+    out.append(
+        f"Premigrate: the bulk import runs before go-live"
+        f" ({duration(premigrate.premigration_s or 0)}, no outage); at go-live the"
+        f" {i.changed_users:,} users changed since ({_share(i.changed)}) get {delta}"
+        f" ({duration(premigrate.delta_s or 0)}): the outage is that delta alone. Okta takes a"
+        " hash only on create or while STAGED, so an ACTIVE user's new password means delete"
+        " and re-create (set --delta-calls update for hash updates of STAGED users)."
+    )
+    out.append(
+        "Import hook: users are created with credentials.password.hook instead of a hash; each"
+        f" first sign-in calls your hook ({i.users:,} calls to your endpoint, outside these"
+        " limits), so there is no cutover outage, but the legacy store stays up until every"
+        " user has signed in once or been reset."
+    )
+    return out
+
+
+def render_table(plan: Plan) -> str:
+    i = plan.inputs
+    used = dict.fromkeys(c.bucket for c in (*i.calls, *i.delta_calls) if c.bucket in i.limits)
+    limits = ", ".join(f"{b} {i.limits[b or '']}/min" for b in used) or "no per-minute limits"
+    concurrency = f"concurrency {i.concurrency}" if i.concurrency else "no concurrency limit"
+    head = (
+        f"mock-okta plan: {i.users:,} users × {len(i.calls)} call(s)"
+        f" ({', '.join(c.name for c in i.calls)}); {limits}; {concurrency};"
+        f" {i.workers} workers; {i.latency_ms:g} ms a request"
+    )
+    rows = [("strategy", "workers", "duration", "requests", "429s", "outage")]
+    for s in plan.strategies:
+        requests = f"{s.requests:,}" + (f" +{s.hook_calls:,} hook" if s.hook_calls else "")
+        rows.append(
+            (
+                s.label,
+                str(s.workers),
+                duration(s.duration_s),
+                requests,
+                f"{s.rejected:,}",
+                duration(s.outage_s) if s.outage_s else "none",
+            )
+        )
+    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
+    lines = [head, ""]
+    for row in rows:
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        ]
+        lines.append("  ".join(cells))
+    lines.append("")
+    lines += [f"{n}. {text}" for n, text in enumerate(notes(plan), start=1)]
+    return "\n".join(lines)
+
+
+def to_json(plan: Plan) -> dict[str, object]:
+    i = plan.inputs
+
+    def calls(items: Sequence[PlannedCall]) -> list[dict[str, object]]:
+        return [
+            {"name": c.name, "method": c.method, "path": c.path, "bucket": c.bucket} for c in items
+        ]
+
+    return {
+        "schema": SCHEMA,
+        "inputs": {
+            "users": i.users,
+            "calls": calls(i.calls),
+            "delta_calls": calls(i.delta_calls),
+            "limits_per_minute": dict(i.limits),
+            "concurrency": i.concurrency,
+            "workers": i.workers,
+            "latency_ms": i.latency_ms,
+            "retry_ms": i.retry_ms,
+            "changed": i.changed,
+            "changed_users": i.changed_users,
+            "profile": i.profile,
+        },
+        "bounds": [
+            {"name": b.name, "calls": b.calls, "limit_per_minute": b.limit, "seconds": b.seconds}
+            for b in plan.bounds
+        ],
+        "strategies": [
+            {
+                "key": s.key,
+                "label": s.label,
+                "workers": s.workers,
+                "duration_s": s.duration_s,
+                "requests": s.requests,
+                "rejected": s.rejected,
+                "outage_s": s.outage_s,
+                "hook_calls": s.hook_calls,
+                "premigration_s": s.premigration_s,
+                "delta_s": s.delta_s,
+                "series": [[t, u] for t, u in s.series],
+            }
+            for s in plan.strategies
+        ],
+        "notes": notes(plan),
+    }
+
+
+def write_png(plan: Plan, path: Path) -> None:
+    """Users migrated over time, and the outage, per strategy (matplotlib, Agg)."""
+    try:
+        from matplotlib.figure import Figure
+        from matplotlib.ticker import StrMethodFormatter
+    except ImportError:  # pragma: no cover - matplotlib comes with the `load` extra
+        raise UsageError("the PNG needs matplotlib: pip install 'mock-okta[load]'") from None
+    fig = Figure(figsize=(10, 7.5), layout="constrained")
+    over_time, outage = fig.subplots(2, 1, height_ratios=(3, 1.4))
+    hours = _hours_scale(plan)
+    for n, s in enumerate(plan.strategies):
+        dash = DASHES[n % len(DASHES)]
+        over_time.plot(
+            [t / hours for t, _ in s.series],
+            [u for _, u in s.series],
+            color=COLORS[n % len(COLORS)],
+            linestyle=(0, tuple(float(d) for d in dash.split())) if dash else "-",
+            linewidth=2.4 - 0.25 * n,
+            label=s.label,
+        )
+    over_time.set_title(_title(plan))
+    over_time.set_xlabel("hours" if hours == 3600 else "minutes")
+    over_time.set_ylabel("users migrated")
+    over_time.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    over_time.grid(alpha=0.3)
+    over_time.legend(loc="lower right", fontsize="small")
+    labels = [s.label for s in plan.strategies][::-1]
+    values = [s.outage_s / hours for s in plan.strategies][::-1]
+    bars = outage.barh(labels, values, color=list(COLORS[: len(values)])[::-1])
+    texts = [duration(s.outage_s) if s.outage_s else "none" for s in plan.strategies][::-1]
+    outage.bar_label(bars, texts, padding=4, fontsize="small")
+    outage.set_xlim(0, max(values, default=0) * 1.15 or 1)
+    outage.set_xlabel(f"outage ({'hours' if hours == 3600 else 'minutes'})")
+    outage.tick_params(axis="y", labelsize="small")
+    outage.grid(axis="x", alpha=0.3)
+    fig.savefig(path, dpi=110)
+
+
+def _hours_scale(plan: Plan) -> int:
+    longest = max(s.duration_s for s in plan.strategies)
+    return 3600 if longest >= 7200 else 60
+
+
+def _title(plan: Plan) -> str:
+    i = plan.inputs
+    return (
+        f"{i.users:,} users × {len(i.calls)} call(s), {i.workers} workers,"
+        f" {i.latency_ms:g} ms a request"
+    )
+
+
+def _ticks(top: float, count: int = 6) -> list[float]:
+    if top <= 0:
+        return [0.0]
+    raw = top / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    return [k * step for k in range(math.floor(top / step) + 1)]
+
+
+def render_svg(plan: Plan) -> str:
+    """The chart as inline SVG: users migrated over time, then the outage per strategy."""
+    width, height, left, right, top, plot_h = 860, 620, 70, 20, 40, 330
+    plot_w = width - left - right
+    hours = _hours_scale(plan)
+    unit = "hours" if hours == 3600 else "minutes"
+    x_max = max(max(s.duration_s for s in plan.strategies) / hours, 1e-9)
+    y_max = max(plan.inputs.users, 1)
+
+    def x(value: float) -> float:
+        return left + plot_w * value / x_max
+
+    def y(value: float) -> float:
+        return top + plot_h - plot_h * value / y_max
+
+    e = html.escape
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}"'
+        f' width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+        f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14">'
+        f"{e(_title(plan))}</text>",
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none"'
+        ' stroke="#999"/>',
+    ]
+    for tick in _ticks(x_max):
+        out.append(
+            f'<line x1="{x(tick):.1f}" y1="{top}" x2="{x(tick):.1f}" y2="{top + plot_h}"'
+            ' stroke="#eee"/>'
+            f'<text x="{x(tick):.1f}" y="{top + plot_h + 15}" text-anchor="middle">'
+            f"{tick:g}</text>"
+        )
+    for tick in _ticks(y_max):
+        out.append(
+            f'<line x1="{left}" y1="{y(tick):.1f}" x2="{left + plot_w}" y2="{y(tick):.1f}"'
+            ' stroke="#eee"/>'
+            f'<text x="{left - 5}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:,.0f}</text>'
+        )
+    out.append(
+        f'<text x="{left + plot_w / 2}" y="{top + plot_h + 32}" text-anchor="middle">{unit}'
+        f'</text><text x="14" y="{top + plot_h / 2}" text-anchor="middle"'
+        f' transform="rotate(-90 14 {top + plot_h / 2})">users migrated</text>'
+    )
+    legend_x = left + plot_w - 336
+    legend_y = top + plot_h - 28 - 16 * (len(plan.strategies) - 1)
+    out.append(
+        f'<rect x="{legend_x}" y="{legend_y}" width="330" height="{16 * len(plan.strategies) + 8}"'
+        ' fill="white" fill-opacity="0.85" stroke="#ccc"/>'
+    )
+    for n, s in enumerate(plan.strategies):
+        color, dash = COLORS[n % len(COLORS)], DASHES[n % len(DASHES)]
+        points = " ".join(f"{x(t / hours):.1f},{y(u):.1f}" for t, u in s.series)
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        out.append(
+            f'<polyline points="{points}" fill="none" stroke="{color}"'
+            f' stroke-width="{2.4 - 0.25 * n:.2f}"{dashed}><title>{e(s.label)}</title>'
+            "</polyline>"
+        )
+        ly = top + plot_h - 12 - 16 * (len(plan.strategies) - 1 - n)
+        lx = left + plot_w - 330
+        out.append(
+            f'<line x1="{lx}" y1="{ly - 4}" x2="{lx + 24}" y2="{ly - 4}" stroke="{color}"'
+            f' stroke-width="2.5"{dashed}/><text x="{lx + 30}" y="{ly}">{e(s.label)}</text>'
+        )
+    bar_top = top + plot_h + 60
+    bar_left = left + 290
+    bar_w = width - bar_left - right - 70
+    longest = max(max(s.outage_s for s in plan.strategies), 1e-9)
+    out.append(f'<text x="{left}" y="{bar_top - 8}" font-size="13">outage window</text>')
+    for n, s in enumerate(plan.strategies):
+        by = bar_top + 24 * n
+        size = bar_w * s.outage_s / longest
+        text = duration(s.outage_s) if s.outage_s else "none"
+        out.append(
+            f'<text x="{bar_left - 8}" y="{by + 13}" text-anchor="end">{e(s.label)}</text>'
+            f'<rect x="{bar_left}" y="{by}" width="{size:.1f}" height="17"'
+            f' fill="{COLORS[n % len(COLORS)]}"/>'
+            f'<text x="{bar_left + size + 6:.1f}" y="{by + 13}">{e(text)}</text>'
+        )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def render_html(plan: Plan) -> str:
+    """A page that needs nothing else: the table, the chart (inline SVG) and the notes."""
+    e = html.escape
+    head = ("strategy", "workers", "duration", "requests", "429s", "outage")
+    rows = "\n".join(
+        "<tr>"
+        + "".join(
+            f"<td>{e(cell)}</td>"
+            for cell in (
+                s.label,
+                str(s.workers),
+                duration(s.duration_s),
+                f"{s.requests:,}" + (f" +{s.hook_calls:,} hook" if s.hook_calls else ""),
+                f"{s.rejected:,}",
+                duration(s.outage_s) if s.outage_s else "none",
+            )
+        )
+        + "</tr>"
+        for s in plan.strategies
+    )
+    items = "\n".join(f"<li>{e(text)}</li>" for text in notes(plan))
+    header = "".join(f"<th>{h}</th>" for h in head)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>mock-okta plan</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; max-width: 60em; }}
+table {{ border-collapse: collapse; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: 4px 10px; }}
+td:not(:first-child) {{ text-align: right; }}
+</style></head>
+<body>
+<h1>Migration plan</h1>
+<p>{e(render_table(plan).splitlines()[0])}</p>
+<table><thead><tr>{header}</tr></thead>
+<tbody>
+{rows}
+</tbody></table>
+{render_svg(plan)}
+<ol>
+{items}
+</ol>
+</body></html>
+"""
+
+
+def write_outputs(plan: Plan, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "plan.json", out / "plan.html", out / "plan.png"]
+    paths[0].write_text(json.dumps(to_json(plan), indent=2) + "\n")
+    paths[1].write_text(render_html(plan))
+    write_png(plan, paths[2])
+    return paths
+
+
+# ----- command line
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="mock-okta plan",
+        description="Project a migration's duration, requests, 429s and outage per strategy.",
+        epilog="example: mock-okta plan --users 250000 --limit users.collection=300",
+    )
+    p.add_argument("--users", type=int, required=True, help="customers to migrate")
+    calls = p.add_mutually_exclusive_group()
+    calls.add_argument(
+        "--calls-per-user",
+        type=int,
+        metavar="N",
+        help="1: create (default); 2: create, activate; 3+: and profile updates",
+    )
+    calls.add_argument(
+        "--calls",
+        metavar="LIST",
+        help=f"calls per user, in order, from {', '.join(CALL_KINDS)}; NAME@BUCKET counts one"
+        " against another bucket (e.g. create,activate@users.collection)",
+    )
+    p.add_argument(
+        "--delta-calls",
+        metavar="LIST",
+        help="calls per changed user at go-live (default: deactivate, delete, then --calls)",
+    )
+    p.add_argument(
+        "--rate-limits",
+        default="workforce",
+        choices=sorted(PROFILES),
+        help="Okta's per-minute defaults for a plan (default workforce)",
+    )
+    p.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="BUCKET=N",
+        help="per-minute limit for one bucket, e.g. users.collection=300 (repeatable)",
+    )
+    p.add_argument("--concurrency-limit", type=int, help="org-wide requests in flight")
+    p.add_argument("--workers", type=int, default=10, help="client workers (default 10)")
+    p.add_argument("--latency-ms", type=float, default=100.0, help="per request (default 100)")
+    p.add_argument(
+        "--retry-ms",
+        type=float,
+        default=0.0,
+        help="pause of the naive client between a 429 and its retry (default 0)",
+    )
+    p.add_argument(
+        "--changed",
+        default="5%",
+        help="users changed between premigration and go-live (default 5%%)",
+    )
+    p.add_argument("--out", type=Path, help="write plan.json, plan.png and plan.html here")
+    p.add_argument("--json", action="store_true", help="print the JSON instead of the table")
+    return p
+
+
+def inputs_from(args: argparse.Namespace) -> Inputs:
+    if args.users < 0:
+        raise UsageError("--users must be 0 or more")
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if args.latency_ms < 0 or args.retry_ms < 0:
+        raise UsageError("--latency-ms and --retry-ms must be 0 or more")
+    call_text = args.calls or calls_per_user(args.calls_per_user or 1)
+    calls = planned_calls(call_text)
+    delta = planned_calls(args.delta_calls or f"deactivate,delete,{call_text}")
+    try:
+        limits = limits_for(args.rate_limits, parse_limits(args.limit))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    concurrency = limits.pop(CONCURRENCY, None)
+    if args.concurrency_limit is not None:
+        concurrency = args.concurrency_limit
+    if concurrency is not None and concurrency < 1:
+        raise UsageError("--concurrency-limit must be at least 1")
+    if any(n < 1 for n in limits.values()):
+        raise UsageError("every --limit must be at least 1 a minute")
+    return Inputs(
+        users=args.users,
+        calls=calls,
+        delta_calls=delta,
+        limits=limits,
+        concurrency=concurrency,
+        workers=args.workers,
+        latency_ms=args.latency_ms,
+        retry_ms=args.retry_ms,
+        changed=fraction(args.changed),
+        profile=args.rate_limits,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        plan = make_plan(inputs_from(args))
+        written = write_outputs(plan, args.out) if args.out else []
+    except UsageError as exc:
+        parser.error(str(exc))
+    if args.json:
+        print(json.dumps(to_json(plan), indent=2))
+    else:
+        print(render_table(plan))
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
