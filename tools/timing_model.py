@@ -263,6 +263,8 @@ class _Run:
                 return t + self.latency
         else:
             self.requests += 1
+        # PARITY: Okta does not say which check comes first, nor how long it may hold a request
+        # over the concurrency limit ("may retry internally"); here the bucket, then at once.
         if self.s.concurrency is not None:
             inflight = self.inflight
             while inflight and inflight[0] <= t:
