@@ -197,7 +197,8 @@ def bounds(inputs: Inputs) -> tuple[Bound, ...]:
         assert bucket is not None
         limit = inputs.limits[bucket]
         calls = inputs.users * sum(1 for c in inputs.calls if c.bucket == bucket)
-        found.append(Bound(bucket, calls, limit, (math.ceil(calls / limit) - 1) * WINDOW_SECONDS))
+        windows = max(math.ceil(calls / limit) - 1, 0)
+        found.append(Bound(bucket, calls, limit, windows * WINDOW_SECONDS))
     total = inputs.users * len(inputs.calls)
     parallel = min(inputs.workers, inputs.concurrency or inputs.workers)
     latency = math.ceil(total / parallel) * inputs.latency_ms / 1000

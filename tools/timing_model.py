@@ -98,7 +98,7 @@ def _can_run_out(scenario: Scenario, workers: int, bucket: str, limit: int) -> b
     if scenario.latency_us == 0:
         return True
     # each admitted request holds its worker (and a concurrency slot) for the whole latency
-    steps = -(-(scenario.window_us + SECOND) // scenario.latency_us)
+    steps = (scenario.window_us + SECOND) // scenario.latency_us + 1
     most = workers * -(-steps // len(scenario.calls)) * per_user
     if scenario.concurrency is not None:
         most = min(most, scenario.concurrency * steps)
