@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("mock_okta.tools.doctor", "explain why an imported hash will not verify"),
     "harness": ("mock_okta.harness.cli", "run the migration contract harness against a tool"),
     "plan": ("mock_okta.tools.plan", "project a migration's duration for each strategy"),
+    "migrate": ("mock_okta.tools.migrate", "the reference migration tool"),
 }
 
 

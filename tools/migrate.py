@@ -1,0 +1,397 @@
+"""`mock-okta migrate`: the reference migration of legacy password hashes into Okta.
+
+    mock-okta migrate --org URL --token T --input users.jsonl
+        [--mode import|premigrate|delta|cutover] [--workers 4] [--state FILE] [--report FILE]
+
+- import: create every importable user ACTIVE with its hash, one call each.
+- premigrate: the same, STAGED (`activate=false`), so the hash can still be replaced.
+- delta: the legacy system's later state: push changed profiles and hashes to STAGED users,
+  create new users STAGED, deactivate removed ones (never delete and re-create: ids stay).
+- cutover: activate every STAGED user of the dataset.
+
+Records Okta cannot take are skipped with a reason. The run is paced by Okta's rate-limit
+headers (okta_client.py), resumable from --state, and safe to repeat. Exit status: 0 when every
+importable record ended migrated, 1 otherwise, 2 on a usage problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import random
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Final
+from urllib.parse import urlparse
+
+from mock_okta.hashing import DEFAULT_SHA256_SALT, SaltEncoding
+from mock_okta.tools.migration import DEPROVISIONED, Fatal, Migrator, Mode, Tally
+from mock_okta.tools.migration_records import (
+    Record,
+    Rejected,
+    collision,
+    login_key,
+    prepare,
+    read_lines,
+    survey,
+)
+from mock_okta.tools.migration_state import Entry, Saver, State, StateError
+from mock_okta.tools.okta_client import Backoff, OktaClient, Pacer, Stopped, Unavailable
+
+OK, INCOMPLETE, USAGE = 0, 1, 2
+TOKEN_ENV: Final = "OKTA_API_TOKEN"
+PROGRESS_EVERY: Final = 10.0  # seconds between plain progress lines when stderr is not a TTY
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """A user migrated earlier that the legacy system no longer has."""
+
+    login: str
+    entry: Entry
+
+
+Task = Record | Removal
+
+
+class Usage(Exception):
+    """A command-line problem; the message says what to do instead."""
+
+
+class Progress:
+    """A bar on a terminal, a line every few seconds otherwise; both on stderr."""
+
+    def __init__(self, tally: Tally, pacer: Pacer, total: int, stream: IO[str]) -> None:
+        self.tally, self.pacer, self.total, self.stream = tally, pacer, max(total, 1), stream
+        self.tty = stream.isatty()
+        self.started = time.monotonic()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="progress", daemon=True)
+
+    def start(self) -> Progress:
+        self._thread.start()
+        return self
+
+    def _line(self) -> str:
+        t = self.tally
+        done = t.done
+        rate = done / max(time.monotonic() - self.started, 1e-9)
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(t.actions.items()))
+        extra = f"skipped {sum(t.skipped.values())}, failed {sum(t.failed.values())}"
+        limited = self.pacer.paused_until > time.time()
+        return (
+            f"{done:,}/{self.total:,} records ({counts or 'nothing yet'}; {extra}) "
+            f"{rate:.1f}/s{' · waiting for rate-limit reset' if limited else ''}"
+        )
+
+    def _draw(self) -> None:
+        if self.tty:
+            filled = 24 * min(self.tally.done, self.total) // self.total
+            bar = "#" * filled + "-" * (24 - filled)
+            self.stream.write(f"\r\x1b[2Kmigrate [{bar}] {self._line()}")
+        else:
+            self.stream.write(f"migrate: {self._line()}\n")
+        self.stream.flush()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2 if self.tty else PROGRESS_EVERY):
+            self._draw()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        if self.tty:
+            self._draw()
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _tasks(
+    args: argparse.Namespace, state: State, tally: Tally, salt: SaltEncoding
+) -> tuple[int, Iterator[Task]]:
+    """How many tasks there are, and the tasks (records to migrate, then users to remove)."""
+    seen = survey(args.input, salt)
+    migrated = {login_key(login): login for login in state.logins()}
+    removed = []
+    if args.mode is Mode.DELTA:
+        removed = [
+            Removal(login, entry)
+            for login, entry in state.items()
+            if login not in seen.logins and entry.status != DEPROVISIONED
+        ]
+
+    def generate() -> Iterator[Task]:
+        for number, data in read_lines(args.input):
+            record = prepare(number, data, salt)
+            if isinstance(record, Record):
+                rejected = collision(record, seen.owners, migrated)
+                if rejected is None:
+                    yield record
+                    continue
+                record = rejected
+            assert isinstance(record, Rejected)
+            tally.skip(record)
+            tally.finish()
+        yield from removed
+
+    return seen.total + len(removed), generate()
+
+
+def _work(migrator: Migrator, tasks: queue.Queue[Task | None], fatal: list[str]) -> None:
+    while (task := tasks.get()) is not None:
+        try:
+            if isinstance(task, Record):
+                migrator.migrate(task)
+            else:
+                migrator.remove(task.login, task.entry)
+        except Stopped:
+            return
+        except Fatal as exc:
+            fatal.append(str(exc))
+            migrator.client.pacer.interrupt()
+            return
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops the run like Ctrl-C: the state is saved before exit."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _preflight(client: OktaClient, org: str) -> None:
+    """One cheap call first, so a wrong --org or --token stops the run before any work."""
+    try:
+        reply = client.call("GET", "/api/v1/users", params={"limit": "1"})
+    except Unavailable as exc:
+        raise Usage(f"cannot reach --org {org}: {exc}") from None
+    if reply.status == 401:
+        raise Usage(f"Okta refused the API token ({reply.describe()}): check --token")
+    if not reply.ok:
+        raise Usage(
+            f"--org {org} answered GET /api/v1/users with {reply.describe()}: is it an Okta"
+            " org, and may the token's admin manage users?"
+        )
+
+
+def run(args: argparse.Namespace, token: str, out: IO[str], err: IO[str]) -> int:
+    started = time.monotonic()
+    salt = SaltEncoding(args.sha256_salt)
+    state = State.load(args.state, args.org)
+    tally = Tally()
+    pacer = Pacer(args.workers)
+    backoff = Backoff(
+        base=args.retry_base, max_attempts=args.max_attempts, rng=random.Random(args.seed)
+    )
+    client = OktaClient(args.org, token, pacer=pacer, backoff=backoff, timeout=args.timeout)
+    lookup_first = args.mode is Mode.DELTA and len(state) == 0
+    if lookup_first:
+        print(
+            "migrate: no state from a premigration (--state): every user is looked up by login"
+            " and re-pushed, and users removed from the legacy system cannot be found",
+            file=err,
+        )
+    migrator = Migrator(client, state, args.mode, tally, lookup_first=lookup_first)
+    _preflight(client, args.org)
+    total, tasks = _tasks(args, state, tally, salt)
+    work: queue.Queue[Task | None] = queue.Queue(maxsize=4 * args.workers)
+    fatal: list[str] = []
+    threads = [
+        threading.Thread(target=_work, args=(migrator, work, fatal), name=f"migrate-{i}")
+        for i in range(args.workers)
+    ]
+    saver = Saver(state).start()
+    progress = Progress(tally, pacer, total, err).start()
+    interrupted = False
+    for thread in threads:
+        thread.start()
+    try:
+        with _sigterm_as_interrupt():
+            for task in tasks:
+                while not pacer.stop.is_set():
+                    try:
+                        work.put(task, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if pacer.stop.is_set():
+                    break
+            for _ in threads:
+                while any(t.is_alive() for t in threads):
+                    try:
+                        work.put(None, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+            for thread in threads:
+                while thread.is_alive():
+                    thread.join(0.2)
+    except KeyboardInterrupt:
+        interrupted = True
+        pacer.interrupt()
+        for thread in threads:
+            thread.join()
+    finally:
+        progress.stop()
+        saver.stop()
+    summary = _summary(args, tally, client, pacer, time.monotonic() - started, interrupted)
+    summary["complete"] = not (interrupted or fatal or tally.failed)
+    code = OK if summary["complete"] else INCOMPLETE
+    if fatal:
+        summary["fatal"] = fatal[0]
+        code = USAGE
+    summary["exitCode"] = code
+    _print_summary(summary, tally, out)
+    if fatal:
+        print(f"mock-okta migrate: {fatal[0]}", file=err)
+    if interrupted:
+        hint = f" with --state {args.state}" if args.state else " (pass --state FILE next time)"
+        print(f"mock-okta migrate: interrupted; run the same command again{hint}", file=err)
+    if args.report is not None:
+        report = {**summary, "problems": tally.problems}
+        args.report.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    return code
+
+
+def _summary(
+    args: argparse.Namespace,
+    tally: Tally,
+    client: OktaClient,
+    pacer: Pacer,
+    elapsed: float,
+    interrupted: bool,
+) -> dict[str, object]:
+    migrated = tally.done - sum(tally.skipped.values()) - sum(tally.failed.values())
+    return {
+        "mode": args.mode.value,
+        "org": args.org,
+        "input": str(args.input),
+        "records": tally.done,
+        "migrated": migrated,
+        **{k: tally.actions.get(k, 0) for k in ("created", "updated", "activated")},
+        **{k: tally.actions.get(k, 0) for k in ("deactivated", "adopted", "unchanged")},
+        "skipped": dict(sorted(tally.skipped.items())),
+        "failed": dict(sorted(tally.failed.items())),
+        "requests": client.stats.requests,
+        "retries": client.stats.retries,
+        "rateLimited": client.stats.rate_limited,
+        "rateLimitPauses": pacer.pauses,
+        "rateLimitPausedSeconds": round(pacer.paused_seconds, 3),
+        "elapsedSeconds": round(elapsed, 3),
+        "recordsPerSecond": round(tally.done / elapsed, 2) if elapsed > 0 else None,
+        "interrupted": interrupted,
+    }
+
+
+def _counts(counts: object) -> str:
+    assert isinstance(counts, dict)
+    total = sum(counts.values())
+    return f"{total}" + (f" ({', '.join(f'{k} {v}' for k, v in counts.items())})" if total else "")
+
+
+def _print_summary(s: dict[str, object], tally: Tally, out: IO[str]) -> None:
+    print(
+        f"migrate {s['mode']}: {s['records']} records in {s['elapsedSeconds']} s"
+        f" ({s['recordsPerSecond']}/s): {'complete' if s['complete'] else 'INCOMPLETE'}",
+        f"  created {s['created']}, updated {s['updated']}, activated {s['activated']},"
+        f" deactivated {s['deactivated']}, adopted {s['adopted']}, unchanged {s['unchanged']}",
+        f"  skipped {_counts(s['skipped'])}",
+        f"  failed {_counts(s['failed'])}",
+        f"  requests {s['requests']}, retries {s['retries']}, 429s met {s['rateLimited']},"
+        f" paused for rate limits {s['rateLimitPauses']} times ({s['rateLimitPausedSeconds']} s)",
+        sep="\n",
+        file=out,
+    )
+    failures = [p for p in tally.problems if p["outcome"] == "failed"]
+    for problem in failures[:10]:
+        print(f"  failed: {problem['login']}: {problem['detail']}", file=out)
+    if len(failures) > 10:
+        print(f"  … and {len(failures) - 10} more failures (--report FILE lists all)", file=out)
+
+
+# ----- command line
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="mock-okta migrate",
+        description="Migrate legacy users and their password hashes into Okta (or the mock).",
+    )
+    p.add_argument("--org", required=True, help="the Okta org URL, e.g. https://dev-1.okta.com")
+    p.add_argument("--token", help=f"an Okta API token (default: ${TOKEN_ENV})")
+    p.add_argument("--input", type=Path, required=True, help="users.jsonl (or users.csv)")
+    p.add_argument("--mode", type=Mode, choices=list(Mode), default=Mode.IMPORT)
+    p.add_argument("--workers", type=int, default=4, help="requests in flight at most (4)")
+    p.add_argument("--state", type=Path, help="state file: resume, and know what a delta changed")
+    p.add_argument("--report", type=Path, help="write the summary and every problem as JSON")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for an answer")
+    p.add_argument("--max-attempts", type=int, default=8, help="tries per call on 5xx/drops")
+    p.add_argument(
+        "--retry-base", type=float, default=0.5, help="first retry waits 0.5-1x this (seconds)"
+    )
+    p.add_argument("--seed", type=int, help="seed the retry jitter (reproducible runs)")
+    p.add_argument(
+        "--sha256-salt",
+        choices=[e.value for e in SaltEncoding],
+        default=DEFAULT_SHA256_SALT.value,
+        help="how the org reads a SHA-256 salt (default: literal, as Okta did in devforum 3613)",
+    )
+    return p
+
+
+def _check(args: argparse.Namespace) -> str:
+    url = urlparse(args.org)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise Usage(f"--org {args.org!r} is not a URL: pass the org's, e.g. https://dev-1.okta.com")
+    args.org = args.org.rstrip("/")
+    token = args.token or os.environ.get(TOKEN_ENV)
+    if not token:
+        raise Usage(f"no API token: pass --token T or set {TOKEN_ENV}")
+    if not args.input.is_file():
+        raise Usage(
+            f"--input {args.input}: no such file; make one with mock-okta dataset --out DIR"
+            " (then --input DIR/users.jsonl)"
+        )
+    if not 1 <= args.workers <= 64:
+        raise Usage("--workers must be from 1 to 64")
+    if args.timeout <= 0 or args.retry_base < 0 or args.max_attempts < 1:
+        raise Usage("--timeout must be above 0, --retry-base at least 0, --max-attempts 1 or more")
+    if args.mode is Mode.DELTA and args.state is not None and not args.state.exists():
+        raise Usage(
+            f"--state {args.state} does not exist: pass the premigration's state file, or"
+            " leave --state out to look every user up by login"
+        )
+    return str(token)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        token = _check(args)
+        return run(args, token, sys.stdout, sys.stderr)
+    except (Usage, StateError) as exc:
+        print(f"mock-okta migrate: {exc}", file=sys.stderr)
+        return USAGE
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

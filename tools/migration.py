@@ -1,0 +1,332 @@
+"""What the migrator does for one legacy record in each mode; the Okta calls behind it.
+
+Every mode converges the org towards the record, so a re-run or a resumed run repeats nothing:
+create (ACTIVE in `import`, STAGED otherwise) or adopt the user Okta already holds, push a
+changed profile or hash (a hash only while STAGED), then activate in `import` and `cutover`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final
+
+from mock_okta.tools.migration_records import COLLISION, REFUSED, Record, Rejected
+from mock_okta.tools.migration_state import Entry, State, profile_fingerprint
+from mock_okta.tools.okta_client import OktaClient, Reply, Unavailable
+
+STAGED: Final = "STAGED"
+ACTIVE: Final = "ACTIVE"
+DEPROVISIONED: Final = "DEPROVISIONED"
+DUPLICATE_CAUSE: Final = "login: An object with this field already exists"
+STAGED_ONLY_CAUSE: Final = "may only be specified for a user with status: STAGED"
+
+# Reasons a record that Okta could take did not end migrated.
+UNAVAILABLE: Final = "okta-unavailable"
+NOT_STAGED: Final = "not-staged"
+STALE: Final = "changed-since-premigration"
+NOT_IN_OKTA: Final = "not-in-okta"
+GONE: Final = "gone-from-okta"
+WRONG_STATUS: Final = "wrong-status"
+OKTA_ERROR: Final = "okta-error"
+
+
+class Mode(StrEnum):
+    IMPORT = "import"
+    PREMIGRATE = "premigrate"
+    DELTA = "delta"
+    CUTOVER = "cutover"
+
+
+class Fatal(Exception):
+    """Nothing more can succeed (the token is refused); the message says what to fix."""
+
+
+@dataclass(slots=True)
+class Tally:
+    """What happened, counted across workers."""
+
+    actions: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    failed: Counter[str] = field(default_factory=Counter)
+    problems: list[dict[str, object]] = field(default_factory=list)
+    done: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def action(self, name: str) -> None:
+        with self._lock:
+            self.actions[name] += 1
+
+    def finish(self) -> None:
+        with self._lock:
+            self.done += 1
+
+    def skip(self, rejected: Rejected) -> None:
+        with self._lock:
+            self.skipped[rejected.reason] += 1
+            self._note(rejected.line, rejected.login, "skipped", rejected.reason, rejected.detail)
+
+    def fail(self, line: int | None, login: str, reason: str, detail: str) -> None:
+        with self._lock:
+            self.failed[reason] += 1
+            self._note(line, login, "failed", reason, detail)
+
+    def _note(
+        self, line: int | None, login: str | None, outcome: str, reason: str, detail: str
+    ) -> None:
+        self.problems.append(
+            {"line": line, "login": login, "outcome": outcome, "reason": reason, "detail": detail}
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OktaUser:
+    id: str
+    status: str
+    login: str
+    profile: Mapping[str, object]
+
+    @classmethod
+    def of(cls, body: object) -> OktaUser | None:
+        if not isinstance(body, dict) or not isinstance(body.get("profile"), dict):
+            return None
+        profile: dict[str, object] = body["profile"]
+        return cls(str(body.get("id")), str(body.get("status")), str(profile.get("login")), profile)
+
+
+def _is_duplicate(reply: Reply) -> bool:
+    return reply.status == 400 and any(c.startswith(DUPLICATE_CAUSE) for c in reply.causes)
+
+
+class Migrator:
+    """Migrates records one at a time; safe to call from many workers."""
+
+    def __init__(
+        self, client: OktaClient, state: State, mode: Mode, tally: Tally, *, lookup_first: bool
+    ) -> None:
+        self.client = client
+        self.state = state
+        self.mode = mode
+        self.tally = tally
+        self.lookup_first = lookup_first  # delta without a state file: GET by login, re-push
+        self.want_active = mode in (Mode.IMPORT, Mode.CUTOVER)
+
+    # ----- Okta calls
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None = None,
+        body: object = None,
+    ) -> Reply:
+        reply = self.client.call(method, path, params=params, body=body)
+        if reply.status == 401:
+            raise Fatal(f"Okta refused the API token ({reply.describe()}): check --token")
+        if reply.status == 403 and reply.error_code == "E0000006":
+            raise Fatal(
+                f"the API token may not manage users ({reply.describe()}): use a token of an"
+                " admin who can create and update users"
+            )
+        return reply
+
+    def find(self, login: str) -> OktaUser | None:
+        """The user whose login is `login` (whatever its case), or None."""
+        if "/" in login:  # such a login can only be found by a filter (reference.md §1)
+            escaped = login.replace("\\", "\\\\").replace('"', '\\"')
+            reply = self._call(
+                "GET", "/api/v1/users", params={"filter": f'profile.login eq "{escaped}"'}
+            )
+            users = reply.body if reply.ok and isinstance(reply.body, list) else []
+            found = [u for u in map(OktaUser.of, users) if u is not None]
+        else:
+            reply = self._call("GET", self.client.user_path(login))
+            found = [u for u in [OktaUser.of(reply.body)] if u is not None] if reply.ok else []
+        if not reply.ok and reply.status != 404:
+            raise _Failed(OKTA_ERROR, f"looking up the login: {reply.describe()}")
+        matches = [u for u in found if u.login.casefold() == login.casefold()]
+        return matches[0] if matches else None
+
+    def _lifecycle(self, user_id: str, action: str) -> Reply:
+        path = f"{self.client.user_path(user_id)}/lifecycle/{action}"
+        return self._call("POST", path, params={"sendEmail": "false"})
+
+    # ----- one record
+
+    def migrate(self, record: Record) -> None:
+        """Bring Okta in line with `record` as the mode says; tallies the outcome."""
+        entry = self.state.get(record.login)
+        try:
+            if self.mode is Mode.CUTOVER:
+                self._cutover(record, entry)
+            else:
+                self._converge(record, entry)
+        except _Failed as failure:
+            self.tally.fail(record.line, record.login, failure.reason, failure.detail)
+        except _Skipped as skipped:
+            self.tally.skip(skipped.rejected)
+        except Unavailable as exc:
+            self.tally.fail(record.line, record.login, UNAVAILABLE, str(exc))
+        self.tally.finish()
+
+    def _converge(self, record: Record, entry: Entry | None) -> None:
+        known = entry is not None
+        if entry is None and self.lookup_first:
+            found = self.find(record.login)
+            entry = self._adopt(record, found, assume_ours=False) if found else None
+        if entry is None:
+            entry = self._create(record)
+            if entry is None:
+                return
+        try:
+            changed = self._push(record, entry)
+            activated = self._activate(entry) if self.want_active else False
+        finally:
+            self.state.set(record.login, entry)
+        if known and not (changed or activated):
+            self.tally.action("unchanged")
+
+    def _create(self, record: Record) -> Entry | None:
+        """A new user, or the one Okta already holds under this login; None when created."""
+        body = {
+            "profile": {k: v for k, v in record.profile.items() if v is not None},
+            "credentials": {"password": {"hash": record.okta_hash}},
+        }
+        activate = "true" if self.want_active else "false"
+        reply = self._call("POST", "/api/v1/users", params={"activate": activate}, body=body)
+        if reply.ok:
+            user = OktaUser.of(reply.body)
+            if user is None:
+                raise _Failed(OKTA_ERROR, "Okta answered the create without a user")
+            entry = Entry(user.id, user.status, record.password_fp, record.profile_fp)
+            self.state.set(record.login, entry)
+            self.tally.action("created")
+            return None
+        if _is_duplicate(reply):
+            # An earlier attempt whose answer was lost may have created it; or a previous run.
+            found = self.find(record.login)
+            if found is None:
+                raise _Failed(OKTA_ERROR, "Okta says the login exists, yet cannot find it")
+            return self._adopt(record, found, assume_ours=reply.uncertain)
+        if reply.status == 400:
+            raise _Skipped(Rejected(record.line, record.login, REFUSED, reply.describe()))
+        raise _Failed(OKTA_ERROR, f"create: {reply.describe()}")
+
+    def _adopt(self, record: Record, found: OktaUser, *, assume_ours: bool) -> Entry:
+        if found.login != record.login:
+            detail = f"Okta already holds {found.login!r}; logins ignore case"
+            raise _Skipped(Rejected(record.line, record.login, COLLISION, detail))
+        profile_fp = profile_fingerprint(found.profile)
+        expected = ACTIVE if self.want_active else STAGED
+        # The hash cannot be read back: it is known only when our own lost create made the user.
+        ours = assume_ours and profile_fp == record.profile_fp and found.status == expected
+        self.tally.action("adopted")
+        return Entry(found.id, found.status, record.password_fp if ours else None, profile_fp)
+
+    def _push(self, record: Record, entry: Entry) -> bool:
+        """Send a changed profile, and a changed hash while STAGED; True when sent."""
+        staged = entry.status == STAGED
+        push_profile = entry.profile != record.profile_fp
+        # An adopted user past STAGED keeps whatever hash it has: unknown, and unchangeable.
+        push_password = entry.password != record.password_fp and (
+            staged or entry.password is not None
+        )
+        body: dict[str, object] = {}
+        if push_profile:
+            body["profile"] = record.profile  # None clears a property in a partial update
+        if push_password and staged:
+            body["credentials"] = {"password": {"hash": record.okta_hash}}
+        if body:
+            reply = self._call("POST", self.client.user_path(entry.id), body=body)
+            if reply.status == 404:
+                raise _Failed(GONE, f"user {entry.id} is no longer in Okta (deleted outside)")
+            if reply.status == 400 and any(STAGED_ONLY_CAUSE in c for c in reply.causes):
+                raise _Failed(NOT_STAGED, f"{entry.id} left STAGED meanwhile: {reply.describe()}")
+            if not reply.ok:
+                raise _Failed(OKTA_ERROR, f"update: {reply.describe()}")
+            user = OktaUser.of(reply.body)
+            entry.status = user.status if user else entry.status
+            entry.profile = record.profile_fp
+            if "credentials" in body:
+                entry.password = record.password_fp
+            self.tally.action("updated")
+        if push_password and not staged:
+            raise _Failed(
+                NOT_STAGED,
+                f"the password changed after {entry.id} left STAGED ({entry.status}): Okta takes"
+                " a hash only while a user is STAGED; reset the password or use the import hook",
+            )
+        return bool(body)
+
+    def _activate(self, entry: Entry) -> bool:
+        if entry.status == ACTIVE:
+            return False
+        if entry.status != STAGED:
+            raise _Failed(WRONG_STATUS, f"{entry.id} is {entry.status}; only STAGED is activated")
+        reply = self._lifecycle(entry.id, "activate")
+        if reply.ok or reply.error_code == "E0000016":  # E0000016: already active
+            entry.status = ACTIVE
+            if reply.ok:
+                self.tally.action("activated")
+            return reply.ok
+        if reply.status == 404:
+            raise _Failed(GONE, f"user {entry.id} is no longer in Okta (deleted outside)")
+        raise _Failed(OKTA_ERROR, f"activate: {reply.describe()}")
+
+    def _cutover(self, record: Record, entry: Entry | None) -> None:
+        if entry is None:
+            found = self.find(record.login)
+            if found is None:
+                raise _Failed(NOT_IN_OKTA, "not in Okta: run --mode premigrate (or delta) first")
+            if found.login != record.login:
+                detail = f"Okta holds {found.login!r}; logins ignore case"
+                raise _Skipped(Rejected(record.line, record.login, COLLISION, detail))
+            entry = Entry(found.id, found.status, None, profile_fingerprint(found.profile))
+        elif entry.password not in (None, record.password_fp) and entry.status == STAGED:
+            raise _Failed(
+                STALE,
+                "the password changed since it was migrated: run --mode delta with this --state"
+                " first (a hash cannot be sent after activation)",
+            )
+        try:
+            if not self._activate(entry):
+                self.tally.action("unchanged")
+        finally:
+            self.state.set(record.login, entry)
+
+    # ----- users gone from the legacy system
+
+    def remove(self, login: str, entry: Entry) -> None:
+        """Deactivate a user the legacy system no longer has; never delete (ids must stay)."""
+        try:
+            reply = self._lifecycle(entry.id, "deactivate")
+            if reply.ok:
+                entry.status = DEPROVISIONED
+                self.tally.action("deactivated")
+            elif reply.status == 404 or reply.error_code == "E0000038":  # gone or already so
+                entry.status = DEPROVISIONED
+                self.tally.action("unchanged")
+            else:
+                raise _Failed(OKTA_ERROR, f"deactivate: {reply.describe()}")
+            self.state.set(login, entry)
+        except _Failed as failure:
+            self.tally.fail(None, login, failure.reason, failure.detail)
+        except Unavailable as exc:
+            self.tally.fail(None, login, UNAVAILABLE, str(exc))
+        self.tally.finish()
+
+
+class _Failed(Exception):
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+class _Skipped(Exception):
+    def __init__(self, rejected: Rejected) -> None:
+        super().__init__(rejected.detail)
+        self.rejected = rejected

@@ -1,0 +1,166 @@
+"""Legacy records as the migrator sees them: read, checked against what Okta accepts, converted.
+
+A record Okta cannot take is rejected from its data alone (never from a dataset's `defect`
+label, which a real legacy export does not have): a password scheme Okta cannot import, a
+profile outside Okta's default schema, a login that differs only in case from an earlier one.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from mock_okta.hashing import SaltEncoding
+from mock_okta.tools.encoder import EncodeError, NeedsImportHook, to_okta_hash
+from mock_okta.tools.migration_state import PROFILE_FIELDS, fingerprint, profile_fingerprint
+from mock_okta.tools.records import user_from_csv
+
+NEEDS_HOOK: Final = "needs-import-hook"
+BAD_HASH: Final = "unconvertible-hash"
+INVALID_PROFILE: Final = "invalid-profile"
+COLLISION: Final = "login-collision"
+DUPLICATE: Final = "duplicate-record"
+UNREADABLE: Final = "unreadable-record"
+REFUSED: Final = "refused-by-okta"
+
+# Okta's default profile schema (reference.md §1, OLD-USERS): (required, min, max) characters.
+LIMITS: Final[Mapping[str, tuple[bool, int, int]]] = {
+    "login": (True, 5, 100),
+    "email": (True, 5, 100),
+    "firstName": (True, 1, 50),
+    "lastName": (True, 1, 50),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    line: int
+    login: str
+    profile: dict[str, object]  # the five fields sent to Okta; None clears a property
+    okta_hash: dict[str, object]  # credentials.password.hash
+    password_fp: str
+    profile_fp: str
+
+    @property
+    def key(self) -> str:
+        return login_key(self.login)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    line: int
+    login: str | None
+    reason: str
+    detail: str
+
+
+def login_key(login: str) -> str:
+    """Okta's logins are unique regardless of letter case."""
+    # PARITY: Okta may fold more (the mock also folds diacritics); its 400 answer decides those.
+    return login.casefold()
+
+
+def read_lines(path: Path) -> Iterator[tuple[int, Mapping[str, object] | str]]:
+    """(line number, the record as a users.jsonl object) or (line number, why it is unreadable)."""
+    if path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8", newline="") as fh:
+            for number, row in enumerate(csv.DictReader(fh), start=2):
+                try:
+                    yield number, user_from_csv(row).to_json()
+                except (KeyError, ValueError) as exc:
+                    yield number, f"not a users.csv row ({exc})"
+        return
+    with path.open(encoding="utf-8") as fh:
+        for number, text in enumerate(fh, start=1):
+            if not text.strip():
+                continue
+            try:
+                data = json.loads(text)
+            except ValueError as exc:
+                yield number, f"not JSON ({exc})"
+                continue
+            yield number, data if isinstance(data, Mapping) else "not a JSON object"
+
+
+def _profile_problem(profile: Mapping[str, object]) -> str | None:
+    for name, (required, low, high) in LIMITS.items():
+        value = profile.get(name)
+        if value is None or value == "":
+            if required:
+                return f"{name} is missing; Okta's default profile requires it"
+            continue
+        if not isinstance(value, str):
+            return f"{name} is not a string"
+        if not low <= len(value) <= high:
+            return f"{name} has {len(value)} characters; Okta takes {low} to {high}"
+    return None
+
+
+def prepare(
+    number: int, data: Mapping[str, object] | str, sha256_salt: SaltEncoding
+) -> Record | Rejected:
+    """The record ready to send, or why Okta cannot take it."""
+    if isinstance(data, str):
+        return Rejected(number, None, UNREADABLE, data)
+    raw_profile, password = data.get("profile"), data.get("password")
+    login = raw_profile.get("login") if isinstance(raw_profile, Mapping) else None
+    if not isinstance(login, str) or not isinstance(password, Mapping):
+        return Rejected(number, None, UNREADABLE, "needs profile.login and a password object")
+    assert isinstance(raw_profile, Mapping)
+    profile = {name: raw_profile.get(name) for name in PROFILE_FIELDS}
+    problem = _profile_problem(profile)
+    if problem is not None:
+        return Rejected(number, login, INVALID_PROFILE, problem)
+    try:
+        okta_hash = to_okta_hash(password, sha256_salt=sha256_salt).to_okta()
+    except NeedsImportHook as exc:
+        return Rejected(number, login, NEEDS_HOOK, str(exc))
+    except EncodeError as exc:
+        return Rejected(number, login, BAD_HASH, str(exc))
+    return Record(
+        number, login, profile, okta_hash, fingerprint(password), profile_fingerprint(profile)
+    )
+
+
+@dataclass(slots=True)
+class Survey:
+    """A first pass over the input: who owns each login key, and every login present."""
+
+    total: int = 0
+    owners: dict[str, tuple[int, str]] = field(default_factory=dict)  # key -> first (line, login)
+    logins: set[str] = field(default_factory=set)
+
+
+def survey(path: Path, sha256_salt: SaltEncoding) -> Survey:
+    seen = Survey()
+    for number, data in read_lines(path):
+        seen.total += 1
+        record = prepare(number, data, sha256_salt)
+        if isinstance(record, Record):
+            seen.owners.setdefault(record.key, (number, record.login))
+        if record.login is not None:
+            seen.logins.add(record.login)
+    return seen
+
+
+def collision(
+    record: Record, owners: Mapping[str, tuple[int, str]], migrated: Mapping[str, str]
+) -> Rejected | None:
+    """Rejected when another record, or a user migrated earlier, holds the login's key."""
+    earlier = migrated.get(record.key)
+    if earlier is not None and earlier != record.login:
+        detail = f"Okta already holds {earlier!r} from an earlier run; logins ignore case"
+        return Rejected(record.line, record.login, COLLISION, detail)
+    if earlier is not None:
+        return None
+    line, login = owners.get(record.key, (record.line, record.login))
+    if line == record.line:
+        return None
+    if login == record.login:
+        return Rejected(record.line, record.login, DUPLICATE, f"same login as line {line}")
+    detail = f"differs only in case from {login!r} (line {line}); Okta logins ignore case"
+    return Rejected(record.line, record.login, COLLISION, detail)
