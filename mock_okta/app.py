@@ -28,6 +28,8 @@ from mock_okta.errors import (
     OktaError,
 )
 from mock_okta.faults import Injection
+from mock_okta.hook_caller import ANSWERED
+from mock_okta.hooks import HookReport
 from mock_okta.journal import WindowState, redact
 from mock_okta.org import Org
 from mock_okta.profile import login_key
@@ -39,6 +41,7 @@ from mock_okta.ratelimit import (
     reset_header,
 )
 from mock_okta.routes._http import current_org, json_object
+from mock_okta.serialize import hook_report
 
 log = logging.getLogger("mock_okta")
 
@@ -214,6 +217,10 @@ def _journal(org: Org, response: Response, decision: Decision | None) -> None:
             counters.append(f"bucket.{bucket}.429")
     if fault:
         counters.append("faults.injected")
+    hook: HookReport | None = g.get("hook")
+    if hook is not None:
+        entry["hook"] = hook_report(hook)
+        counters.extend(_hook_counters(hook))
     window = None
     counted: Decision | None = g.get("bucket_decision")
     if bucket and counted is not None:
@@ -228,6 +235,20 @@ def _journal(org: Org, response: Response, decision: Decision | None) -> None:
             now,
         )
     org.journal.record(entry, tuple(counters), window, body)
+
+
+def _hook_counters(hook: HookReport) -> list[str]:
+    """hooks.calls = hooks.verified + hooks.unverified + hooks.failed (one per HTTP call)."""
+    counters = ["hooks.retries"] if hook.retried else []
+    for attempt in hook.attempts:
+        counters.append("hooks.calls")
+        if attempt.answer == "VERIFIED":
+            counters.append("hooks.verified")
+        elif attempt.answer in ANSWERED:
+            counters.append("hooks.unverified")
+        else:
+            counters.append("hooks.failed")
+    return counters
 
 
 def _small(org: Org) -> bool:

@@ -8,7 +8,7 @@ hides lockout failures).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Protocol
 
 from mock_okta.errors import (
@@ -20,6 +20,7 @@ from mock_okta.errors import (
     validation_error,
 )
 from mock_okta.hashing import PasswordHash, SaltEncoding
+from mock_okta.hooks import NO_ACTIVE_HOOK, HookReport, RequestContext
 from mock_okta.models import CAN_SIGN_IN, HookPassword, User, UserStatus
 from mock_okta.store import Store
 
@@ -31,7 +32,7 @@ Diagnose = Callable[[str, PasswordHash, SaltEncoding], str]
 class PasswordImportHook(Protocol):
     """Asks the org's password import inline hook whether a password is right."""
 
-    def verify(self, user: User, password: str) -> bool: ...
+    def verify(self, username: str, password: str, context: RequestContext) -> HookReport: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,15 @@ class AuthnResult:
     expires_at: float
     session_token: str | None = None
     state_token: str | None = None
+    hook: HookReport | None = None  # what the password import inline hook answered, if called
+
+
+class HookRejected(OktaError):
+    """401 E0000004 after the password import inline hook did not verify the password."""
+
+    def __init__(self, detail: str, hook: HookReport) -> None:
+        super().__init__(E_AUTHENTICATION_FAILED, detail=detail)
+        self.hook = hook
 
 
 def _failed(detail: str) -> OktaError:
@@ -59,8 +69,10 @@ class Authn:
         self.diagnose = diagnose
         self.hook = hook
 
-    def authn_primary(self, username: object, password: object) -> AuthnResult:
-        """Primary authentication with username and password."""
+    def authn_primary(
+        self, username: object, password: object, context: RequestContext | None = None
+    ) -> AuthnResult:
+        """Primary authentication with username and password; `context` is for the hook."""
         if not isinstance(username, str) or not username:
             raise validation_error("username", "The field cannot be left blank")
         if not isinstance(password, str):
@@ -73,24 +85,33 @@ class Authn:
             raise _failed(f"user status is {user.status.value}")
         if user.status is UserStatus.LOCKED_OUT:
             raise _failed("user is LOCKED_OUT")
-        ok, detail = self._verify(user, password)
+        hook: HookReport | None = None
+        if isinstance(user.password, HookPassword):
+            hook = self._ask_hook(username, password, context)
+            ok, detail = hook.verified, f"password import inline hook: {hook.result}"
+        else:
+            ok, detail = self._verify(user, password)
         if not ok:
             self.store.record_sign_in(user, success=False)
-            raise _failed(detail)
+            raise HookRejected(detail, hook) if hook is not None else _failed(detail)
+        # An imported hash or a hook-verified password is stored in the mock's own form (Okta
+        # re-hashes it), so the hook is never called again for this user.
         verified = password if isinstance(user.password, PasswordHash | HookPassword) else None
         user = self.store.record_sign_in(user, success=True, verified_password=verified)
-        return self._result(user)
+        return replace(self._result(user), hook=hook)
+
+    def _ask_hook(self, username: str, password: str, context: RequestContext | None) -> HookReport:
+        """Called with no database lock held: the hook may take seconds to answer."""
+        if self.hook is None:
+            return NO_ACTIVE_HOOK
+        if context is None:
+            context = RequestContext("", "POST", "/api/v1/authn", "", "")
+        return self.hook.verify(username, password, context)
 
     def _verify(self, user: User, password: str) -> tuple[bool, str]:
         stored = user.password
         if stored is None:
             return False, "user has no password"
-        if isinstance(stored, HookPassword):
-            if self.hook is None:
-                return False, "no active password import inline hook"
-            if self.hook.verify(user, password):
-                return True, "verified by the password import inline hook"
-            return False, "the password import inline hook did not verify the password"
         if self.store.check_password(user, password):
             return True, "password verified"
         if isinstance(stored, PasswordHash):

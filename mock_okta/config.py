@@ -33,6 +33,8 @@ class RuntimeConfig:
     auto_unlock_minutes: int = 0  # Okta's default: no auto-unlock
     sha256_salt: SaltEncoding = DEFAULT_SHA256_SALT
     diagnose_failed_logins: bool = True
+    # Each call to the password import inline hook waits this long (real seconds, not scaled).
+    hook_timeout_seconds: float = 3.0
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -45,6 +47,7 @@ class RuntimeConfig:
             "autoUnlockMinutes": self.auto_unlock_minutes,
             "sha256Salt": self.sha256_salt.value,
             "diagnoseFailedLogins": self.diagnose_failed_logins,
+            "hookTimeoutSeconds": self.hook_timeout_seconds,
         }
 
     def updated(self, changes: Mapping[str, object]) -> RuntimeConfig:
@@ -59,6 +62,7 @@ class RuntimeConfig:
             "autoUnlockMinutes": "auto_unlock_minutes",
             "sha256Salt": "sha256_salt",
             "diagnoseFailedLogins": "diagnose_failed_logins",
+            "hookTimeoutSeconds": "hook_timeout_seconds",
         }
         values: dict[str, object] = {}
         for key, value in changes.items():
@@ -90,7 +94,7 @@ def _coerce(key: str, value: object) -> object:
             if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
                 raise ConfigError(f"limits.{bucket} must be a whole number >= 0, not {limit!r}")
         return dict(value)
-    if key == "timeScale":
+    if key in ("timeScale", "hookTimeoutSeconds"):
         ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
         need(ok, "a number > 0")
         return float(value)  # type: ignore[arg-type]
@@ -172,6 +176,8 @@ class Settings:
             runtime["lockoutAttempts"] = _int("MOCK_OKTA_LOCKOUT_ATTEMPTS", text)
         if (text := get("SHA256_SALT")) is not None:
             runtime["sha256Salt"] = text
+        if (text := get("HOOK_TIMEOUT")) is not None:
+            runtime["hookTimeoutSeconds"] = _float("MOCK_OKTA_HOOK_TIMEOUT", text)
         if runtime:
             values["runtime"] = base.runtime.updated(runtime)
         return dataclasses.replace(base, **values)  # type: ignore[arg-type]

@@ -20,6 +20,8 @@ from mock_okta.config import RuntimeConfig, Settings
 from mock_okta.db import Database
 from mock_okta.diagnosis import diagnose
 from mock_okta.faults import FaultPlan, FaultRule, parse_rule
+from mock_okta.hook_caller import HookCaller
+from mock_okta.hooks import InlineHooks
 from mock_okta.ids import IdFactory
 from mock_okta.journal import Journal
 from mock_okta.ratelimit import CONCURRENCY, WINDOW_SECONDS, RateLimiter, limits_for
@@ -59,7 +61,11 @@ class Org:
             self.publish(self.settings.runtime)
         self.refresh()
         self.store = Store(self.db, self.clock, self.ids, self.settings, self.runtime)
-        self.authn = Authn(self.store, diagnose=diagnose)
+        self.inline_hooks = InlineHooks(self.db, self.clock, self.ids)
+        caller = HookCaller(
+            self.inline_hooks, self.clock, self.ids, lambda: self._runtime.hook_timeout_seconds
+        )
+        self.authn = Authn(self.store, diagnose=diagnose, hook=caller)
         self.journal = Journal(self.db, self.settings.journal_limit)
 
     # ----- shared runtime state

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g
+from flask import Blueprint, g, request
 from flask.typing import ResponseReturnValue
 
 from mock_okta import serialize
-from mock_okta.authn import AuthnResult
+from mock_okta.authn import AuthnResult, HookRejected
+from mock_okta.hooks import RequestContext
 from mock_okta.routes._http import base_url, current_org, json_object
 
 bp = Blueprint("authn", __name__, url_prefix="/api/v1/authn")
@@ -28,7 +29,17 @@ def authn_primary() -> ResponseReturnValue:
     """POST /api/v1/authn — Primary authentication with username and password."""
     body = json_object()
     g.login = body.get("username") if isinstance(body.get("username"), str) else None
-    result = current_org().authn.authn_primary(body.get("username"), body.get("password"))
+    context = RequestContext(
+        g.request_id, request.method, request.path, request.remote_addr or "", base_url()
+    )
+    try:
+        result = current_org().authn.authn_primary(
+            body.get("username"), body.get("password"), context
+        )
+    except HookRejected as exc:
+        g.hook = exc.hook  # for the journal
+        raise
+    g.hook = result.hook
     return _transaction(result)
 
 
