@@ -67,4 +67,4 @@ def flag(name: str, default: bool) -> bool:
 def base_url() -> str:
     """The org URL links are built from: the configured one, else the request's host."""
     configured = current_org().settings.org_url
-    return (configured or request.host_url).rstrip("/")
+    return configured.rstrip("/") if configured else f"{request.scheme}://{request.host}"
