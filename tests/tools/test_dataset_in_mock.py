@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mock_okta.models import User
+from mock_okta.hooks import HookReport, RequestContext
 from mock_okta.org import Org
 from mock_okta.tools.encoder import NeedsImportHook, to_okta_hash
 from tests.conftest import Api
@@ -95,15 +95,16 @@ class LegacyScryptHook:
         self.stored = {line["profile"]["login"]: line["password"]["hash"] for line in users}
         self.calls = 0
 
-    def verify(self, user: User, password: str) -> bool:
+    def verify(self, username: str, password: str, context: RequestContext) -> HookReport:
         self.calls += 1
-        name, n, salt, r, p, b64 = self.stored[user.login].split("$")
+        name, n, salt, r, p, b64 = self.stored[username].split("$")
         assert name == "scrypt"
         key = base64.b64decode(b64)
         derived = hashlib.scrypt(
             password.encode(), salt=salt.encode(), n=int(n), r=int(r), p=int(p), dklen=len(key)
         )
-        return derived == key
+        ok = derived == key
+        return HookReport(None, None, ok, "VERIFIED" if ok else "UNVERIFIED")
 
 
 def test_unsupported_schemes_need_the_import_hook_and_then_log_in(
