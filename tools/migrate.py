@@ -17,6 +17,7 @@ importable record ended migrated, 1 otherwise, 2 on a usage problem.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import queue
@@ -69,9 +70,12 @@ class Usage(Exception):
 class Progress:
     """A bar on a terminal, a line every few seconds otherwise; both on stderr."""
 
-    def __init__(self, tally: Tally, pacer: Pacer, total: int, stream: IO[str]) -> None:
+    def __init__(
+        self, tally: Tally, pacer: Pacer, total: int, stream: IO[str], every: float | None = None
+    ) -> None:
         self.tally, self.pacer, self.total, self.stream = tally, pacer, max(total, 1), stream
         self.tty = stream.isatty()
+        self.every = every if every is not None else 0.2 if self.tty else PROGRESS_EVERY
         self.started = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="progress", daemon=True)
@@ -81,11 +85,10 @@ class Progress:
         return self
 
     def _line(self) -> str:
-        t = self.tally
-        done = t.done
+        done, actions, skipped, failed = self.tally.snapshot()
         rate = done / max(time.monotonic() - self.started, 1e-9)
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(t.actions.items()))
-        extra = f"skipped {sum(t.skipped.values())}, failed {sum(t.failed.values())}"
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(actions.items()))
+        extra = f"skipped {skipped}, failed {failed}"
         limited = self.pacer.paused_until > time.time()
         return (
             f"{done:,}/{self.total:,} records ({counts or 'nothing yet'}; {extra}) "
@@ -94,7 +97,7 @@ class Progress:
 
     def _draw(self) -> None:
         if self.tty:
-            filled = 24 * min(self.tally.done, self.total) // self.total
+            filled = 24 * min(self.tally.snapshot()[0], self.total) // self.total
             bar = "#" * filled + "-" * (24 - filled)
             self.stream.write(f"\r\x1b[2Kmigrate [{bar}] {self._line()}")
         else:
@@ -102,7 +105,7 @@ class Progress:
         self.stream.flush()
 
     def _run(self) -> None:
-        while not self._stop.wait(0.2 if self.tty else PROGRESS_EVERY):
+        while not self._stop.wait(self.every):
             self._draw()
 
     def stop(self) -> None:
@@ -146,7 +149,14 @@ def _tasks(
 
 
 def _work(migrator: Migrator, tasks: queue.Queue[Task | None], fatal: list[str]) -> None:
-    while (task := tasks.get()) is not None:
+    stop = migrator.client.pacer.stop
+    while not stop.is_set():
+        try:
+            task = tasks.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        if task is None:
+            return
         try:
             if isinstance(task, Record):
                 migrator.migrate(task)
@@ -158,6 +168,11 @@ def _work(migrator: Migrator, tasks: queue.Queue[Task | None], fatal: list[str])
             fatal.append(str(exc))
             migrator.client.pacer.interrupt()
             return
+        except Exception as exc:  # a bug must not lose the other records or hang the run
+            login = task.login
+            line = task.line if isinstance(task, Record) else None
+            migrator.tally.fail(line, login, "internal-error", f"{type(exc).__name__}: {exc}")
+            migrator.tally.finish()
 
 
 @contextmanager
@@ -210,12 +225,18 @@ def run(args: argparse.Namespace, token: str, out: IO[str], err: IO[str]) -> int
             file=err,
         )
     migrator = Migrator(client, state, args.mode, tally, lookup_first=lookup_first)
+    try:
+        state.save(force=True)
+    except OSError as exc:
+        raise Usage(f"cannot write --state {args.state}: {exc.strerror}") from None
     _preflight(client, args.org)
     total, tasks = _tasks(args, state, tally, salt)
     work: queue.Queue[Task | None] = queue.Queue(maxsize=4 * args.workers)
     fatal: list[str] = []
     threads = [
-        threading.Thread(target=_work, args=(migrator, work, fatal), name=f"migrate-{i}")
+        threading.Thread(
+            target=_work, args=(migrator, work, fatal), name=f"migrate-{i}", daemon=True
+        )
         for i in range(args.workers)
     ]
     saver = Saver(state).start()
@@ -246,10 +267,12 @@ def run(args: argparse.Namespace, token: str, out: IO[str], err: IO[str]) -> int
                     thread.join(0.2)
     except KeyboardInterrupt:
         interrupted = True
-        pacer.interrupt()
-        for thread in threads:
-            thread.join()
     finally:
+        if any(t.is_alive() for t in threads):  # interrupted, or the input failed mid-way
+            pacer.interrupt()
+            with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C: stop waiting
+                for thread in threads:
+                    thread.join()
         progress.stop()
         saver.stop()
     summary = _summary(args, tally, client, pacer, time.monotonic() - started, interrupted)
@@ -337,7 +360,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--org", required=True, help="the Okta org URL, e.g. https://dev-1.okta.com")
     p.add_argument("--token", help=f"an Okta API token (default: ${TOKEN_ENV})")
-    p.add_argument("--input", type=Path, required=True, help="users.jsonl (or users.csv)")
+    p.add_argument(
+        "--input", type=Path, required=True, help="users.jsonl, users.csv, or their directory"
+    )
     p.add_argument("--mode", type=Mode, choices=list(Mode), default=Mode.IMPORT)
     p.add_argument("--workers", type=int, default=4, help="requests in flight at most (4)")
     p.add_argument("--state", type=Path, help="state file: resume, and know what a delta changed")
@@ -365,6 +390,9 @@ def _check(args: argparse.Namespace) -> str:
     token = args.token or os.environ.get(TOKEN_ENV)
     if not token:
         raise Usage(f"no API token: pass --token T or set {TOKEN_ENV}")
+    if args.input.is_dir():  # a dataset directory
+        csv_input = args.input / "users.csv"
+        args.input = csv_input if csv_input.exists() else args.input / "users.jsonl"
     if not args.input.is_file():
         raise Usage(
             f"--input {args.input}: no such file; make one with mock-okta dataset --out DIR"

@@ -64,6 +64,12 @@ class Tally:
         with self._lock:
             self.done += 1
 
+    def snapshot(self) -> tuple[int, dict[str, int], int, int]:
+        """done, actions, skipped and failed, read consistently while workers count."""
+        with self._lock:
+            skipped, failed = sum(self.skipped.values()), sum(self.failed.values())
+            return self.done, dict(self.actions), skipped, failed
+
     def skip(self, rejected: Rejected) -> None:
         with self._lock:
             self.skipped[rejected.reason] += 1
@@ -94,7 +100,9 @@ class OktaUser:
         if not isinstance(body, dict) or not isinstance(body.get("profile"), dict):
             return None
         profile: dict[str, object] = body["profile"]
-        return cls(str(body.get("id")), str(body.get("status")), str(profile.get("login")), profile)
+        # Activation is asynchronous: a user on its way to ACTIVE counts as ACTIVE (SPEC).
+        status = body.get("transitioningToStatus") or body.get("status")
+        return cls(str(body.get("id")), str(status), str(profile.get("login")), profile)
 
 
 def _is_duplicate(reply: Reply) -> bool:
@@ -267,7 +275,8 @@ class Migrator:
         if entry.status != STAGED:
             raise _Failed(WRONG_STATUS, f"{entry.id} is {entry.status}; only STAGED is activated")
         reply = self._lifecycle(entry.id, "activate")
-        if reply.ok or reply.error_code == "E0000016":  # E0000016: already active
+        # E0000016: already active; E0000112: still being activated (reference.md §1).
+        if reply.ok or reply.error_code in ("E0000016", "E0000112"):
             entry.status = ACTIVE
             if reply.ok:
                 self.tally.action("activated")

@@ -16,6 +16,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
@@ -135,13 +136,13 @@ class State:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def save(self) -> bool:
-        """Write the file atomically if it changed; True when written."""
+    def save(self, *, force: bool = False) -> bool:
+        """Write the file atomically if it changed (or `force`); True when written."""
         if self.path is None:
             return False
         with self._saving:
             with self._lock:
-                if not self._dirty:
+                if not (self._dirty or force):
                     return False
                 body = ",\n  ".join(self._lines.values())
                 self._dirty = False
@@ -178,7 +179,10 @@ class Saver:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            self.state.save()
+            try:
+                self.state.save()
+            except OSError as exc:  # a full disk, say: keep migrating, keep trying
+                print(f"migrate: cannot save the state file: {exc}", file=sys.stderr)
 
     def stop(self) -> None:
         self._stop.set()
