@@ -29,5 +29,11 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m mock_okta.bench $(ARGS)
 
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.robustness.spec_fuzz $(ARGS)
+
+soak: $(STAMP)
+	$(BIN)/python benchmarks/soak.py $(ARGS)
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

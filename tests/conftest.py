@@ -38,6 +38,17 @@ def shared_okta_file(name: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def okta_spec() -> dict[str, Any]:
+    """Okta's management OpenAPI spec (3.4 MB of YAML), read once per session."""
+    import yaml
+
+    path = shared_okta_file("management-openapi.yaml")
+    with path.open("rb") as handle:
+        loaded: dict[str, Any] = yaml.load(handle, Loader=yaml.CSafeLoader)
+    return loaded
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()

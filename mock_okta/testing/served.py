@@ -2,58 +2,138 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import requests
+
+_BANNER = re.compile(r"serving (http://\S+)")
 
 
 class ServeError(RuntimeError):
     """The server did not start; the message holds what it printed."""
 
 
-@contextmanager
-def served(args: Sequence[str], token: str, timeout: float = 30) -> Iterator[str]:
-    """Run `mock-okta serve --port 0 --token TOKEN ARGS`; yields its URL, stops it afterwards."""
-    cmd = [sys.executable, "-m", "mock_okta", "serve", "--port", "0", "--token", token, *args]
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
-    assert proc.stderr is not None
-    url = None
-    lines = []
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        line = proc.stderr.readline()
-        lines.append(line)
-        found = re.search(r"serving (http://\S+)", line)
-        if found:
-            url = found.group(1)
-            break
-        if proc.poll() is not None:
-            break
-    if url is None:
-        proc.kill()
-        proc.wait(10)
-        lines.append(proc.stderr.read())
-        proc.stderr.close()
-        raise ServeError("mock-okta serve did not start:\n" + "".join(lines))
-    try:
-        headers = {"Authorization": f"SSWS {token}"}
+class ServedMock:
+    """The real server (gunicorn) as a child process in its own process group.
+
+    `start()` waits until it answers; `url`, `pid` and `log()` (everything it wrote to stderr,
+    read by a thread so a chatty server never blocks on a full pipe); `kill()` is a crash
+    (SIGKILL to the master and every worker at once), `stop()` a clean shutdown.
+    """
+
+    def __init__(self, args: Sequence[str], token: str, timeout: float = 30) -> None:
+        self.cmd = [sys.executable, "-m", "mock_okta", "serve", "--port", "0", "--token", token]
+        self.cmd += list(args)
+        self.token = token
+        self.timeout = timeout
+        self.url = ""
+        self._proc: subprocess.Popen[str] | None = None
+        self._lines: list[str] = []
+        self._lock = threading.Lock()
+        self._ready = threading.Event()
+        self._reader: threading.Thread | None = None
+
+    @property
+    def pid(self) -> int:
+        """The gunicorn master's process id."""
+        assert self._proc is not None, "start() the server first"
+        return self._proc.pid
+
+    def start(self) -> ServedMock:
+        self._proc = subprocess.Popen(
+            self.cmd, stderr=subprocess.PIPE, text=True, errors="replace", process_group=0
+        )
+        self._reader = threading.Thread(target=self._read, name="mock-okta-stderr", daemon=True)
+        self._reader.start()
+        deadline = time.monotonic() + self.timeout
+        while not self._ready.wait(0.1):
+            if self._proc.poll() is not None or time.monotonic() > deadline:
+                self.kill()
+                raise ServeError("mock-okta serve did not start:\n" + self.log())
+        headers = {"Authorization": f"SSWS {self.token}"}
         for _ in range(100):  # every worker may still be booting
             try:
-                requests.get(f"{url}/_mock/config", headers=headers, timeout=2)
+                requests.get(f"{self.url}/_mock/config", headers=headers, timeout=2)
                 break
             except requests.ConnectionError:
                 time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
+        return self
+
+    def _read(self) -> None:
+        assert self._proc is not None
+        assert self._proc.stderr is not None
+        for line in self._proc.stderr:
+            with self._lock:
+                self._lines.append(line)
+            if not self._ready.is_set() and (found := _BANNER.search(line)):
+                self.url = found.group(1)
+                self._ready.set()
+
+    def log(self) -> str:
+        """Everything the server wrote to stderr so far (after `stop()` or `kill()`: all)."""
+        with self._lock:
+            return "".join(self._lines)
+
+    def worker_pids(self) -> list[int]:
+        """The master's child processes (its workers), read from /proc."""
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue  # the process went away
+            if int(fields[1]) == self.pid:
+                children.append(int(stat.parent.name))
+        return children
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: no shutdown, no flush, as in a crash."""
+        if self._proc is None:
+            return
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        proc.stderr.close()
+            os.killpg(self._proc.pid, signal.SIGKILL)  # its workers too, even if it has exited
+        except ProcessLookupError:
+            pass
+        self._wait()
+
+    def stop(self) -> None:
+        """SIGTERM (gunicorn's graceful shutdown); SIGKILL if it takes longer than 10 s."""
+        if self._proc is None:
+            return
+        if self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._wait()
+
+    def _wait(self) -> None:
+        assert self._proc is not None
+        self._proc.wait(10)
+        if self._reader is not None:
+            self._reader.join(10)  # the pipe closes once every process in the group is gone
+        if self._proc.stderr is not None:
+            self._proc.stderr.close()
+
+    def __enter__(self) -> ServedMock:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@contextmanager
+def served(args: Sequence[str], token: str, timeout: float = 30) -> Iterator[str]:
+    """Run `mock-okta serve --port 0 --token TOKEN ARGS`; yields its URL, stops it afterwards."""
+    with ServedMock(args, token, timeout) as server:
+        yield server.url

@@ -11,14 +11,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import yaml
 from flask.testing import FlaskClient
 from jsonschema.exceptions import ValidationError
 from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from tests.conftest import Api, shared_okta_file
+from tests.conftest import Api
 from tests.helpers import (
     PASSWORD,
     bcrypt_hash,
@@ -34,11 +33,8 @@ Validate = Callable[[str, Any], None]
 
 
 @pytest.fixture(scope="session")
-def spec() -> dict[str, Any]:
-    path = shared_okta_file("management-openapi.yaml")
-    with path.open("rb") as handle:
-        loaded: dict[str, Any] = yaml.load(handle, Loader=yaml.CSafeLoader)
-    return loaded
+def spec(okta_spec: dict[str, Any]) -> dict[str, Any]:
+    return okta_spec
 
 
 @pytest.fixture(scope="session")

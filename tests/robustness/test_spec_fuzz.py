@@ -1,0 +1,105 @@
+"""A short fuzz run from Okta's OpenAPI spec against a live mock, and tests of its checks.
+
+The long run is `make fuzz` (tests/robustness/spec_fuzz.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+
+from mock_okta.testing.client import ControlClient
+from tests.robustness.spec_fuzz import (
+    FUZZED,
+    Fuzzer,
+    ResponseChecker,
+    _refs,
+    cut_spec,
+    live_target,
+    operations_in_tags,
+    seed_org,
+)
+
+
+@pytest.fixture(scope="module")
+def cut(okta_spec: dict[str, Any]) -> dict[str, Any]:
+    return cut_spec(okta_spec, frozenset(FUZZED))
+
+
+@pytest.fixture(scope="module")
+def checker(cut: dict[str, Any]) -> ResponseChecker:
+    return ResponseChecker(cut)
+
+
+def test_cut_spec_has_the_operations_and_every_ref_they_reach(
+    okta_spec: dict[str, Any], cut: dict[str, Any]
+) -> None:
+    ids = {
+        op["operationId"]
+        for item in cut["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
+    assert ids == set(FUZZED)
+    refs: set[str] = set()
+    _refs(cut, refs)
+    for ref in refs:
+        _, _, section, name = ref.split("/", 3)
+        assert name in cut["components"][section], ref
+    assert len(cut["components"]["schemas"]) < len(okta_spec["components"]["schemas"]) / 10
+
+
+def test_the_checker_can_fail(checker: ResponseChecker) -> None:
+    ok_error = (
+        b'{"errorCode":"E0000007","errorSummary":"Not found: x","errorLink":"E0000007",'
+        b'"errorId":"oae1","errorCauses":[]}'
+    )
+    assert checker.check("getUser", 404, "application/json", ok_error) == []
+    bad = {
+        "5xx": (500, ok_error.replace(b"E0000007", b"E0000009")),
+        "unknown code": (404, ok_error.replace(b"E0000007", b"E9999999")),
+        "code's status": (400, ok_error),
+        "sixth field": (404, ok_error[:-1] + b',"message":"x"}'),
+        "not JSON": (400, b"<html>Bad Request</html>"),
+        "user status": (200, b'{"id":"00u1","status":"ENABLED"}'),
+        "write-only": (200, b'{"id":"00u1","credentials":{"password":{"value":"leaked"}}}'),
+        "unknown property": (200, b'{"id":"00u1","hashedPassword":"x"}'),
+    }
+    for what, (status, content) in bad.items():
+        kind = "text/html" if content.startswith(b"<") else "application/json"
+        assert checker.check("getUser", status, kind, content), what
+
+
+def test_short_fuzz_run_finds_nothing(okta_spec: dict[str, Any]) -> None:
+    with live_target() as target:
+        fuzzer = Fuzzer(okta_spec, target)
+        report = fuzzer.run(8, run_seed=20260)
+    assert not report.findings, report.text()
+    # The run reached the domain code: answers of every kind, for every operation.
+    assert report.requests >= 8 * len(FUZZED), report.text()
+    assert all(report.by_operation[name] for name in FUZZED), report.text()
+    statuses = {status for (_, status) in report.statuses}
+    assert {200, 204, 400, 401, 403, 404} <= statuses, report.text()
+
+
+def test_operations_the_mock_does_not_serve_answer_oktas_404(okta_spec: dict[str, Any]) -> None:
+    """The rest of the fuzzed tags are excluded from fuzzing: each answers 404 E0000008."""
+    excluded = {k: v for k, v in operations_in_tags(okta_spec).items() if k not in FUZZED}
+    assert excluded, "every operation of the fuzzed tags is served: fuzz them all"
+    with live_target() as target:
+        session = requests.Session()
+        pools = seed_org(ControlClient(target.url, target.token, session), session)
+        user, hook = pools.user_refs[0], pools.hook_ids[0]
+        for operation, label in excluded.items():
+            method, path = label.split(" ", 1)
+            for name in ("id", "userId", "inlineHookId"):
+                path = path.replace("{" + name + "}", hook if name == "inlineHookId" else user)
+            path = path.replace("{", "x").replace("}", "x")
+            response = session.request(
+                method, target.url + path, headers={"Authorization": f"SSWS {target.token}"}
+            )
+            assert response.status_code in (404, 405), (operation, response.text)
+            assert response.json()["errorCode"] in ("E0000008", "E0000022"), operation
+        assert target.server_errors() == []
