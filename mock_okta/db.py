@@ -162,8 +162,12 @@ class Database:
 
     def clear(self) -> None:
         with self.write() as conn:
-            for table in STATE_TABLES:
-                conn.execute(f"DELETE FROM {table}")
+            self.clear_tables(conn)
+
+    def clear_tables(self, conn: sqlite3.Connection) -> None:
+        """Empty every state table inside the caller's transaction."""
+        for table in STATE_TABLES:
+            conn.execute(f"DELETE FROM {table}")
 
     def close(self) -> None:
         with self._lock:

@@ -43,15 +43,19 @@ SECRET_KEYS: Final = frozenset(
     }
 )
 MAX_BODY_CHARS: Final = 8192
+MAX_DEPTH: Final = 32  # deeper parts of a body are not kept (a parsed body can nest ~900 deep)
+TOO_DEEP: Final = "[too deep]"
 BATCH: Final = 256
 
 
-def redact(data: object, key: str | None = None) -> object:
+def redact(data: object, key: str | None = None, depth: int = 0) -> object:
     """A copy of `data` with every secret scalar replaced; structure and other values kept."""
+    if isinstance(data, Mapping | list) and depth >= MAX_DEPTH:
+        return TOO_DEEP
     if isinstance(data, Mapping):
-        return {str(k): redact(v, str(k)) for k, v in data.items()}
+        return {str(k): redact(v, str(k), depth + 1) for k, v in data.items()}
     if isinstance(data, list):
-        return [redact(item, key) for item in data]
+        return [redact(item, key, depth + 1) for item in data]
     if key is not None and key in SECRET_KEYS and data is not None:
         return REDACTED
     return data
@@ -86,6 +90,7 @@ class Pending:
     counters: tuple[str, ...] = ()
     window: WindowState | None = None
     body: object = field(default=None)
+    resets: int = 0  # the org's reset count when the request was served
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +116,9 @@ class Journal:
         self._wake = threading.Event()
         self._stop = False
         self._thread: threading.Thread | None = None
+        # Resets of the org seen by this process (Org.refresh keeps it current); an entry
+        # queued before a reset that another worker made is dropped when it is written.
+        self.resets = 0
 
     def record(
         self,
@@ -121,7 +129,7 @@ class Journal:
     ) -> None:
         """Queue one entry; `body` is redacted by the writer, never stored as sent."""
         with self._lock:
-            self._queue.append(Pending(entry, counters, window, body))
+            self._queue.append(Pending(entry, counters, window, body, self.resets))
             full = len(self._queue) >= BATCH
             if self._thread is None:
                 self._thread = threading.Thread(
@@ -161,23 +169,36 @@ class Journal:
         self.flush()
 
     def _write(self, batch: list[Pending]) -> None:
-        rows = []
-        counters: dict[str, int] = {}
-        windows: dict[str, list[WindowState]] = {}
+        encoded = []
         for item in batch:
             entry = item.entry
             epoch = float(entry["epoch"])  # type: ignore[arg-type]
             entry["time"] = datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")
-            if item.body is not None:
-                entry["body"] = body_for_journal(item.body)
-            # ASCII escapes keep even a lone surrogate (which no UTF-8 can hold) storable.
-            text = json.dumps(entry, separators=(",", ":"))
-            rows.append((epoch, entry["method"], entry["path"], entry["status"], text))
-            for name in item.counters:
-                counters[name] = counters.get(name, 0) + 1
-            if item.window is not None:
-                windows.setdefault(item.window.bucket, []).append(item.window)
+            try:
+                if item.body is not None:
+                    entry["body"] = body_for_journal(item.body)
+                # ASCII escapes keep even a lone surrogate (which no UTF-8 can hold) storable.
+                text = json.dumps(entry, separators=(",", ":"))
+            except (ValueError, TypeError, RecursionError):
+                # One odd body must never cost the batch (and the exact counters) its entries.
+                log.exception("mock-okta journal: a body could not be kept")
+                entry["body"] = {"_unreadable": True}
+                text = json.dumps(entry, separators=(",", ":"), default=str)
+            encoded.append((item, (epoch, entry["method"], entry["path"], entry["status"], text)))
         with self.db.write() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'resets'").fetchone()
+            resets = int(row[0]) if row else 0
+            rows = []
+            counters: dict[str, int] = {}
+            windows: dict[str, list[WindowState]] = {}
+            for item, values in encoded:
+                if item.resets < resets:
+                    continue  # served before a reset (made by another worker): not counted
+                rows.append(values)
+                for name in item.counters:
+                    counters[name] = counters.get(name, 0) + 1
+                if item.window is not None:
+                    windows.setdefault(item.window.bucket, []).append(item.window)
             cur = conn.executemany(
                 "INSERT INTO journal (time, method, path, status, entry) VALUES (?, ?, ?, ?, ?)",
                 rows,

@@ -57,6 +57,7 @@ class Org:
         self.limiter = RateLimiter(self.db, self.clock)
         self.inflight = Inflight(inflight_slots, inflight_slot)
         self.faults = FaultPlan(self.db)
+        self.journal = Journal(self.db, self.settings.journal_limit)
         if publish:
             self.publish(self.settings.runtime)
         self.refresh()
@@ -66,7 +67,6 @@ class Org:
             self.inline_hooks, self.clock, self.ids, lambda: self._runtime.hook_timeout_seconds
         )
         self.authn = Authn(self.store, diagnose=diagnose, hook=caller)
-        self.journal = Journal(self.db, self.settings.journal_limit)
 
     # ----- shared runtime state
 
@@ -95,7 +95,7 @@ class Org:
                 return
             values = dict(
                 conn.execute(
-                    "SELECT key, value FROM meta WHERE key IN ('runtime', 'clock_offset')"
+                    "SELECT key, value FROM meta WHERE key IN ('runtime', 'clock_offset', 'resets')"
                 ).fetchall()
             )
         with self._lock:
@@ -104,6 +104,7 @@ class Org:
                 self._limits = limits_for(self._runtime.rate_limits, self._runtime.limits)
             if "clock_offset" in values and isinstance(self.clock, SystemClock):
                 self.clock.offset = float(values["clock_offset"])
+            self.journal.resets = int(values.get("resets", 0))
             self.faults.reload()
             self._generation = generation
 
@@ -164,15 +165,23 @@ class Org:
         return seconds
 
     def reset(self) -> None:
-        """Empty the org: users, tokens, journal, counters and faults; configuration as at start."""
+        """Empty the org: users, tokens, journal, counters and faults; configuration as at start.
+
+        One transaction, which also counts the reset: every worker's journal then drops the
+        entries it queued before it, so counters after a reset count only later requests.
+        """
         self.journal.discard()
-        self.db.clear()
         with self.db.read() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = 'startup_runtime'").fetchone()
         startup = RuntimeConfig.from_json(json.loads(row[0])) if row else self.settings.runtime
         with self.db.write() as conn:
+            self.db.clear_tables(conn)
             conn.execute("UPDATE meta SET value = ? WHERE key = 'runtime'", (startup.dumps(),))
             conn.execute("UPDATE meta SET value = '0' WHERE key = 'clock_offset'")
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('resets', '1')"
+                " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
             _bump(conn)
         self.ids.reseed(self.settings.seed)
         self.refresh()

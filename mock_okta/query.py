@@ -34,6 +34,11 @@ FILTER_EQ: Final = frozenset(
     {"status", "id", "profile.login", "profile.email", "profile.firstName", "profile.lastName"}
 )
 
+# PARITY: Okta's limits on an expression are unconfirmed. These keep the parser's recursion and
+# SQLite's expression tree (at most 1000 deep) bounded: beyond them, 400 E0000031.
+MAX_DEPTH: Final = 32
+MAX_COMPARISONS: Final = 100
+
 
 @dataclass(frozen=True, slots=True)
 class Sql:
@@ -77,6 +82,8 @@ class _Compiler:
         self.pos = 0
         self.search = search
         self.params: list[object] = []
+        self.depth = 0
+        self.comparisons = 0
 
     def compile(self) -> Sql:
         if not self.tokens:
@@ -114,14 +121,23 @@ class _Compiler:
 
     def _factor(self) -> str:
         kind, value = self._next()
-        if kind == "lp":
-            inner = self._or()
-            if self._next()[0] != "rp":
+        if kind == "lp" or (kind == "word" and value.lower() == "not" and self.search):
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
                 raise _bad()
-            return f"({inner})"
-        if kind == "word" and value.lower() == "not" and self.search:
-            return f"NOT ({self._factor()})"
+            if kind == "lp":
+                inner = self._or()
+                if self._next()[0] != "rp":
+                    raise _bad()
+                factor = f"({inner})"
+            else:
+                factor = f"NOT ({self._factor()})"
+            self.depth -= 1
+            return factor
         if kind != "word":
+            raise _bad()
+        self.comparisons += 1
+        if self.comparisons > MAX_COMPARISONS:
             raise _bad()
         return self._comparison(value)
 

@@ -157,6 +157,9 @@ class MockOktaServer(BaseApplication):  # type: ignore[misc]
             "when_ready": self._announce,
             "pre_fork": self._pre_fork,
             "post_fork": self._post_fork,
+            # PARITY: gunicorn answers requests over these limits itself (414 URI Too Long,
+            # 431 Request Header Fields Too Large, 400 for a malformed request line) with a small
+            # HTML page and closes the connection, as an edge proxy in front of Okta would.
             "limit_request_line": 8190,
             "limit_request_fields": 100,
             "limit_request_field_size": 8190,

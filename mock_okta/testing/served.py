@@ -66,7 +66,14 @@ class ServedMock:
                 break
             except requests.ConnectionError:
                 time.sleep(0.1)
+        while len(self.worker_pids()) < self._workers() and time.monotonic() < deadline:
+            time.sleep(0.05)  # gunicorn forks its workers after it announces itself
         return self
+
+    def _workers(self) -> int:
+        if "--workers" in self.cmd:
+            return int(self.cmd[self.cmd.index("--workers") + 1])
+        return 1
 
     def _read(self) -> None:
         assert self._proc is not None
