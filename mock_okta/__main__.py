@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "harness": ("mock_okta.harness.cli", "run the migration contract harness against a tool"),
     "plan": ("mock_okta.tools.plan", "project a migration's duration for each strategy"),
     "migrate": ("mock_okta.tools.migrate", "the reference migration tool"),
+    "rehearse": ("mock_okta.load.rehearse", "rehearse a migration with Locust, time-compressed"),
     "hook-server": ("mock_okta.tools.hook_server", "serve a legacy-verifying password import hook"),
 }
 
