@@ -14,7 +14,7 @@ from gunicorn.app.base import BaseApplication
 
 from mock_okta.app import create_app
 from mock_okta.concurrency import MAX_WORKERS, shared_slots
-from mock_okta.config import ConfigError, Settings, parse_limits
+from mock_okta.config import DEFAULT_TOKEN, ConfigError, Settings, parse_limits
 from mock_okta.db import MEMORY
 from mock_okta.org import Org
 
@@ -151,7 +151,7 @@ class MockOktaServer(BaseApplication):  # type: ignore[misc]
             "keepalive": 5,
             "timeout": 120,
             "graceful_timeout": 5,
-            "accesslog": "-" if s.access_log else None,
+            "accesslog": "/dev/stderr" if s.access_log else None,  # as --help says; "-" is stdout
             "errorlog": "-",
             "loglevel": "warning",
             "when_ready": self._announce,
@@ -191,14 +191,16 @@ class MockOktaServer(BaseApplication):  # type: ignore[misc]
         store = s.db if s.db == MEMORY else str(Path(s.db).resolve())
         runtime = s.runtime
         more = f" (+{len(s.tokens) - 1} more)" if len(s.tokens) > 1 else ""
+        # A token of the user's own is a secret: logs (CI's included) never show it.
+        token = s.tokens[0] if s.tokens[0] == DEFAULT_TOKEN else "<your --token>"
         print(
             f"mock-okta {_version()} serving http://{host}:{port}\n"
-            f"  token: {s.tokens[0]}{more}"
+            f"  token: {token}{more}"
             f"   store: {store}   workers: {s.workers}\n"
             f"  rate limits: {runtime.rate_limits}"
             f"{' ' + str(dict(runtime.limits)) if runtime.limits else ''}"
             f"   time scale: {runtime.time_scale:g}x\n"
-            f"  try: curl -H 'Authorization: SSWS {s.tokens[0]}' http://{host}:{port}/api/v1/users",
+            f"  try: curl -H 'Authorization: SSWS {token}' http://{host}:{port}/api/v1/users",
             file=sys.stderr,
             flush=True,
         )
