@@ -15,7 +15,13 @@ def finished(run: ToolRun) -> Verdict:
 
 
 def migrated(
-    c: Checked, data: Dataset, run: ToolRun, *, status: str = "ACTIVE", sign_in: bool = True
+    c: Checked,
+    data: Dataset,
+    run: ToolRun,
+    *,
+    status: str = "ACTIVE",
+    sign_in: bool = True,
+    earlier: Dataset | None = None,
 ) -> list[Verdict]:
     """The org after a run: complete, correct, nothing extra, and every customer can sign in."""
     org = c.s.org
@@ -25,7 +31,11 @@ def migrated(
     verdicts = [
         finished(run),
         checks.users_exist_once(data.records, data.oracle, users),
-        checks.no_unexpected_users(data.records, data.oracle, users),
+        # A user removed from the legacy system since `earlier` is rightly still in Okta
+        # (deactivated, never deleted).
+        checks.no_unexpected_users(
+            data.records + (earlier.records if earlier else []), data.oracle, users
+        ),
         checks.status_is(users, logins, status),
     ]
     if c.real:

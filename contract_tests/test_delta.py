@@ -28,7 +28,7 @@ def test_premigrate_then_delta_then_cutover(harness: Harness) -> None:
         ]  # fmt: skip
         kept = {k: v for k, v in ids.items() if after.oracle.get(k, {}).get("canLogIn")}
         c.expect(
-            *migrated(c, after, cutover),
+            *migrated(c, after, cutover, earlier=before),
             checks.ids_stable(kept, c.s.org.ids()),
             checks.old_passwords_refused(c.s.org.sign_in(old)),
         )

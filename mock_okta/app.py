@@ -183,7 +183,8 @@ def _journal(org: Org, response: Response, decision: Decision | None) -> None:
     now = org.clock.now()
     body = g.get("json_body")
     if body is None and request.mimetype == "application/json" and _small(org):
-        body = _quiet_json()  # refused before the view read it: still worth a (redacted) look
+        # Refused before the view read it: still worth a (redacted) look, unless dropped.
+        body = None if g.get("dropped") else _quiet_json()
     status = 0 if g.get("dropped") else response.status_code
     entry: dict[str, object] = {
         "epoch": org.real_time(now),
@@ -259,8 +260,8 @@ def _small(org: Org) -> bool:
 def _quiet_json() -> object:
     try:
         return json.loads(request.get_data(cache=True))
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return None
+    except (ValueError, UnicodeDecodeError, RecursionError, HTTPException, OSError):
+        return None  # unreadable, or the client went away (ClientDisconnected)
 
 
 def _login(body: object) -> str | None:
