@@ -20,7 +20,7 @@ import gevent  # type: ignore[import-untyped]
 from gevent.event import Event  # type: ignore[import-untyped]
 from locust import events
 from locust.env import Environment
-from locust.runners import MasterRunner, WorkerRunner
+from locust.runners import WORKER_REPORT_INTERVAL, MasterRunner, WorkerRunner
 from locust.stats import CSV_STATS_INTERVAL_SEC
 
 from mock_okta.load.data import DataError, Item
@@ -171,7 +171,7 @@ class Coordinator:
         self.finished = False
         self.pacer = Pacer(option(self.environment, "align_start") == "true")
         self.batch = max(1, int(option(self.environment, "batch")))
-        for cls in self.environment.user_classes:
+        for cls in self._selected():
             scenario: str | None = getattr(cls, "scenario", None)
             if scenario is None or scenario in self.feeds or scenario in self.ledgers:
                 continue
@@ -184,6 +184,20 @@ class Coordinator:
                 return
         if self.coordinating and self.ledgers and all(x.complete for x in self.ledgers.values()):
             gevent.spawn_later(0.5, self._quit, "nothing to send")
+
+    def _selected(self) -> list[type[Any]]:
+        """The user classes of this run. A worker started on its own (`locust --worker`) knows
+        every class of the locustfile, so the master passes its selection in the options it
+        sends with the spawn message."""
+        classes: list[type[Any]] = list(self.environment.user_classes)
+        options = self.environment.parsed_options
+        if options is None:
+            return classes
+        if self.coordinating:
+            options.mock_okta_user_classes = [c.__name__ for c in classes]
+            return classes
+        names = getattr(options, "mock_okta_user_classes", None)
+        return classes if names is None else [c for c in classes if c.__name__ in names]
 
     def _load(self, scenario: str, user: ScenarioUser) -> None:
         items = user.load_items(self.environment)
@@ -247,8 +261,13 @@ class Coordinator:
             return
 
         def stop_then_quit() -> None:
-            # Locust writes its CSV once a second and not at exit: let it write the last samples
-            runner.stop()
+            # Locust writes its CSV once a second and not at exit: let it write the last
+            # samples. A master first waits for every worker's next report; a master's stop()
+            # would drop its workers until they are ready again, and quit() would miss them.
+            if isinstance(runner, MasterRunner):
+                gevent.sleep(WORKER_REPORT_INTERVAL)
+            else:
+                runner.stop()
             gevent.sleep(CSV_STATS_INTERVAL_SEC + 0.5)
             runner.quit()
 
