@@ -351,7 +351,7 @@ def chart(intervals: list[Interval], path: Path, title: str) -> None:
     axes[2].set_xlabel("minutes")
     axes[2].legend(loc="upper left")
     for ax in axes:
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(0, max(ax.get_ylim()[1], 1) * 1.15)
         ax.grid(alpha=0.3)
     fig.suptitle(title)
     fig.tight_layout()

@@ -118,7 +118,8 @@ def validate_profile(
         rule = DEFAULT_SCHEMA.get(name)
         if rule is None:
             if name in custom_properties:
-                clean[name] = value
+                if value is not None:
+                    clean[name] = value
                 continue
             # PARITY: wording from an Okta answer quoted in stormpath-sdk-java#1335.
             causes.append(f"Property name '{name}' is not defined in profile")
@@ -128,7 +129,9 @@ def validate_profile(
         if found:
             causes.extend(found)
             first_field = first_field or name
-        else:
+        elif value is not None:
+            # PARITY: a null property is kept as no value, so none is returned as null (the
+            # SPEC's UserProfile has department, employeeNumber, locale as not nullable).
             clean[name] = value
     for name, rule in DEFAULT_SCHEMA.items():
         if rule.required and name not in profile:

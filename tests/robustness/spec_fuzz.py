@@ -672,7 +672,6 @@ def main(argv: list[str] | None = None) -> int:
     run_seed = args.seed if args.seed is not None else random.randrange(2**31)
     spec = load_spec(path)
     per_round = 2 * len(FUZZED)
-    per_operation = max(1, min(200, args.requests // per_round))
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -684,7 +683,8 @@ def main(argv: list[str] | None = None) -> int:
         with target as t:
             fuzzer = Fuzzer(spec, t)
             round_ = 0
-            while fuzzer.report.requests < args.requests:
+            while (left := args.requests - fuzzer.report.requests) > 0:
+                per_operation = max(1, min(200, -(-left // per_round)))
                 fuzzer.run(per_operation, run_seed=run_seed + round_)
                 round_ += 1
                 print(f"round {round_}: {fuzzer.report.requests} requests", file=sys.stderr)

@@ -103,3 +103,23 @@ def test_operations_the_mock_does_not_serve_answer_oktas_404(okta_spec: dict[str
             assert response.status_code in (404, 405), (operation, response.text)
             assert response.json()["errorCode"] in ("E0000008", "E0000022"), operation
         assert target.server_errors() == []
+
+
+def test_null_profile_properties_are_not_returned(checker: ResponseChecker) -> None:
+    """Found by the long fuzz run: a PUT with `"department": null` answered a null department,
+    which the spec's UserProfile does not allow; a null is no value, on create and replace."""
+    nulls = {"department": None, "employeeNumber": None, "locale": None, "title": None}
+    login = "nulls@example.com"
+    body = {"profile": {"login": login, "email": login, "firstName": "N", "lastName": "U", **nulls}}
+    with live_target() as target:
+        session = requests.Session()
+        headers = {"Authorization": f"SSWS {target.token}"}
+        created = session.post(f"{target.url}/api/v1/users", json=body, headers=headers)
+        replaced = session.put(
+            f"{target.url}/api/v1/users/{created.json()['id']}", json=body, headers=headers
+        )
+        for name, response in (("createUser", created), ("replaceUser", replaced)):
+            assert response.status_code == 200, response.text
+            assert not set(nulls) & set(response.json()["profile"])
+            assert checker.check(name, 200, "application/json", response.content) == []
+        assert target.server_errors() == []
