@@ -82,11 +82,11 @@ class Checked:
         return Verdict(check, True, f"skipped: {why}")
 
     def collect(self) -> None:
-        """Totals for the report, from the mock's counters (while it still runs)."""
+        """Totals of the tool's own traffic for the report (the harness's checks excluded)."""
         self.report.runs = list(self.s.runs)
         mock = self.s.org
-        if isinstance(mock, Mock):
-            stats = mock.control.stats()
+        stats = self.s.tool_stats
+        if isinstance(mock, Mock) and stats is not None:
             self.report.requests = int(stats["counters"].get("requests", 0))
             self.report.rate_limited = int(stats["counters"].get("status.429", 0))
-            self.report.projected_seconds = mock.projected_seconds()
+            self.report.projected_seconds = mock.projected_seconds(stats)

@@ -135,9 +135,9 @@ class Mock:
         )
         return out
 
-    def projected_seconds(self) -> float:
+    def projected_seconds(self, stats: Mapping[str, Any]) -> float:
         """The same traffic in real Okta: earliest first request to latest projected end."""
-        buckets = self.control.stats()["buckets"]
+        buckets = stats["buckets"]
         if not buckets:
             return 0.0
         start = min(b["firstSeen"] for b in buckets.values())
@@ -199,6 +199,7 @@ class Scenario:
         self.workdir = workdir
         self.org = org
         self.runs: list[ToolRun] = []
+        self.tool_stats: dict[str, Any] | None = None
 
     def dataset(self, *, users: int | None = None, bad: float | None = None) -> Dataset:
         out = self.workdir / "dataset"
@@ -243,6 +244,8 @@ class Scenario:
                 code = None
         run = ToolRun(mode, code, time.monotonic() - started, log)
         self.runs.append(run)
+        if isinstance(self.org, Mock):  # the tool's traffic, before the harness's own checks
+            self.tool_stats = self.org.control.stats()
         return run
 
 
