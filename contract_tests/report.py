@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,10 +131,32 @@ def html_page(reports: list[ScenarioReport], command: str) -> str:
     )
 
 
+def as_json(reports: list[ScenarioReport], command: str) -> dict[str, object]:
+    """The same report for machines (a CI step, or the project's own tests)."""
+    return {
+        "command": command,
+        "passed": sum(r.ok for r in reports),
+        "scenarios": [
+            {
+                "name": r.name,
+                "ok": r.ok,
+                "requests": r.requests,
+                "rateLimited": r.rate_limited,
+                "toolSeconds": round(r.tool_seconds, 3),
+                "projectedOktaSeconds": round(r.projected_seconds, 3),
+                "checks": [{"check": v.check, "ok": v.ok, "reason": v.reason} for v in r.verdicts],
+            }
+            for r in reports
+        ],
+    }
+
+
 def write(reports: list[ScenarioReport], command: str, directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     md = directory / "report.md"
     page = directory / "report.html"
+    data = directory / "report.json"
     md.write_text(markdown(reports, command))
     page.write_text(html_page(reports, command))
-    return [md, page]
+    data.write_text(json.dumps(as_json(reports, command), indent=2) + "\n")
+    return [md, page, data]
