@@ -114,6 +114,20 @@ def no_unexpected_users(
     return Verdict("no unexpected users", True, "every Okta user is a legacy user")
 
 
+def users_present(logins: Iterable[str], users: Sequence[Json], label: str) -> Verdict:
+    """Each of `logins` is in Okta (and not deactivated)."""
+    present = {
+        login_key(str(u["profile"].get("login", "")))
+        for u in users
+        if u["status"] != "DEPROVISIONED"
+    }
+    wanted = list(logins)
+    missing = [login for login in wanted if login_key(login) not in present]
+    if missing:
+        return Verdict(label, False, f"{len(missing)} missing: {_names(missing)}")
+    return Verdict(label, True, f"{len(wanted)} users present")
+
+
 def users_log_in(attempts: Mapping[str, int], label: str = "every user logs in") -> Verdict:
     """`attempts`: login → HTTP status of `/api/v1/authn` with the oracle plaintext."""
     failed = sorted(login for login, status in attempts.items() if status != 200)
@@ -128,17 +142,20 @@ def users_log_in(attempts: Mapping[str, int], label: str = "every user logs in")
     return Verdict(label, True, f"{len(attempts)} users signed in with their legacy password")
 
 
-def old_passwords_refused(attempts: Mapping[str, int]) -> Verdict:
-    """After a delta run, a changed user's previous password no longer works."""
+def old_passwords_refused(
+    attempts: Mapping[str, int],
+    label: str = "old passwords no longer work",
+    what: str = "the password they had before the delta",
+) -> Verdict:
+    """After a delta run, a changed user's previous password no longer works (or any wrong one)."""
     accepted = sorted(login for login, status in attempts.items() if status == 200)
     if accepted:
         return Verdict(
-            "old passwords no longer work",
+            label,
             False,
-            f"{len(accepted)} users still sign in with the password they had before the delta:"
-            f" {_names(accepted)}",
+            f"{len(accepted)} users still sign in with {what}: {_names(accepted)}",
         )
-    return Verdict("old passwords no longer work", True, f"{len(attempts)} old passwords refused")
+    return Verdict(label, True, f"{len(attempts)} refused")
 
 
 def status_is(users: Sequence[Json], logins: Iterable[str], expected: str) -> Verdict:

@@ -23,6 +23,7 @@ SCENARIOS = {
     "delta": "premigrate, then the dataset's later state (mode delta), then cutover",
     "ratelimit": "a low rate limit, so the tool meets 429s and must wait for resets",
     "faults": "injected 503s, latency and dropped connections at a few percent",
+    "hook": "unimportable hashes through the password import inline hook (mode hook)",
 }
 
 
@@ -76,6 +77,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="mock",
         help="'real' runs the checks that need no control plane against a real org",
     )
+    group.addoption(
+        "--hook-url", default=None, help="your hook service (default: mock-okta hook-server)"
+    )
+    group.addoption(
+        "--hook-auth", default=None, metavar="'HEADER: VALUE'", help="the header it expects"
+    )
     group.addoption("--okta-url", default=None, help="the real org's URL (with --okta-target real)")
     group.addoption("--okta-token", default=None, help="its API token (with --okta-target real)")
 
@@ -109,6 +116,8 @@ def harness(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         timeout=option("--harness-timeout"),
         grace=option("--harness-grace"),
         bad=option("--harness-bad"),
+        hook_url=option("--hook-url"),
+        hook_auth=option("--hook-auth"),
         workdir=Path(workdir) if workdir else tmp_path_factory.mktemp("harness"),
     )
     return Harness(config, request.config)

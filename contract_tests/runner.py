@@ -49,6 +49,8 @@ class HarnessConfig:
     grace: float = 0.25
     bad: float = 0.05
     workdir: Path = Path("harness-work")
+    hook_url: str | None = None  # a team's own hook service; default: mock-okta hook-server
+    hook_auth: str | None = None  # "Header: value" the hook service expects
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +137,35 @@ class Mock:
         )
         return out
 
+    def register_hook(self, uri: str, auth: str | None) -> str:
+        """Create and activate the org's password import inline hook; returns its id."""
+        config: dict[str, object] = {"uri": uri, "method": "POST"}
+        if auth:
+            key, _, value = auth.partition(":")
+            config["authScheme"] = {"type": "HEADER", "key": key.strip(), "value": value.strip()}
+        body = {
+            "name": "legacy password import (harness)",
+            "type": "com.okta.user.credential.password.import",
+            "version": "1.0.0",
+            "channel": {"type": "HTTP", "version": "1.0.0", "config": config},
+        }
+        response = requests.post(
+            f"{self.url}/api/v1/inlineHooks", json=body, headers=self._auth, timeout=30
+        )
+        response.raise_for_status()
+        return str(response.json()["id"])
+
+    def deactivate_hook(self, hook_id: str) -> None:
+        requests.post(
+            f"{self.url}/api/v1/inlineHooks/{hook_id}/lifecycle/deactivate",
+            headers=self._auth,
+            timeout=30,
+        ).raise_for_status()
+
+    @property
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"SSWS {self.token}"}
+
     def projected_seconds(self, stats: Mapping[str, Any]) -> float:
         """The same traffic in real Okta: earliest first request to latest projected end."""
         buckets = stats["buckets"]
@@ -219,6 +250,29 @@ class Scenario:
         out = self.workdir / "dataset-later"
         generate_delta(base.dir, out, changed=changed)
         return Dataset.load(out)
+
+    @contextlib.contextmanager
+    def hook_service(self, dataset: Dataset) -> Iterator[tuple[str, str | None]]:
+        """The hook service under test (--hook-url), or mock-okta's legacy-verifying one."""
+        if self.config.hook_url:
+            yield self.config.hook_url, self.config.hook_auth
+            return
+        auth = "Authorization: harness-" + secrets.token_hex(8)
+        cmd = [
+            sys.executable, "-m", "mock_okta", "hook-server", "--dataset", str(dataset.path),
+            "--port", "0", "--auth-header", auth,
+        ]  # fmt: skip
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None
+        try:
+            first = proc.stdout.readline()
+            if not first.startswith("hook-server: http"):
+                raise RuntimeError(f"mock-okta hook-server did not start: {first!r}")
+            yield first.split()[1], auth
+        finally:
+            proc.terminate()
+            proc.wait(10)
+            proc.stdout.close()
 
     def run_tool(self, mode: str, dataset: Dataset) -> ToolRun:
         command = self.config.command.format(

@@ -1,13 +1,15 @@
 """`mock-okta migrate`: the reference migration of legacy password hashes into Okta.
 
     mock-okta migrate --org URL --token T --input users.jsonl
-        [--mode import|premigrate|delta|cutover] [--workers 4] [--state FILE] [--report FILE]
+        [--mode import|premigrate|delta|cutover|hook] [--workers 4] [--state FILE] [--report FILE]
 
 - import: create every importable user ACTIVE with its hash, one call each.
 - premigrate: the same, STAGED (`activate=false`), so the hash can still be replaced.
 - delta: the legacy system's later state: push changed profiles and hashes to STAGED users,
   create new users STAGED, deactivate removed ones (never delete and re-create: ids stay).
 - cutover: activate every STAGED user of the dataset.
+- hook: import, and create users whose hash Okta cannot import (scrypt, argon2) with the
+  password import inline hook instead, so the legacy system verifies them at first sign-in.
 
 Records Okta cannot take are skipped with a reason. The run is paced by Okta's rate-limit
 headers (okta_client.py), resumable from --state, and safe to repeat. Exit status: 0 when every
@@ -121,7 +123,7 @@ def _tasks(
     args: argparse.Namespace, state: State, tally: Tally, salt: SaltEncoding
 ) -> tuple[int, Iterator[Task]]:
     """How many tasks there are, and the tasks (records to migrate, then users to remove)."""
-    seen = survey(args.input, salt)
+    seen = survey(args.input, salt, hook=args.mode is Mode.HOOK)
     migrated = {login_key(login): login for login in state.logins()}
     removed = []
     if args.mode is Mode.DELTA:
@@ -133,7 +135,7 @@ def _tasks(
 
     def generate() -> Iterator[Task]:
         for number, data in read_lines(args.input):
-            record = prepare(number, data, salt)
+            record = prepare(number, data, salt, hook=args.mode is Mode.HOOK)
             if isinstance(record, Record):
                 rejected = collision(record, seen.owners, migrated)
                 if rejected is None:
@@ -363,7 +365,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--input", type=Path, required=True, help="users.jsonl, users.csv, or their directory"
     )
-    p.add_argument("--mode", type=Mode, choices=list(Mode), default=Mode.IMPORT)
+    p.add_argument(
+        "--mode",
+        type=Mode,
+        choices=list(Mode),
+        default=Mode.IMPORT,
+        help="import (default), premigrate, delta, cutover, or hook (import; unimportable"
+        " hashes go to the org's password import inline hook)",
+    )
     p.add_argument("--workers", type=int, default=4, help="requests in flight at most (4)")
     p.add_argument("--state", type=Path, help="state file: resume, and know what a delta changed")
     p.add_argument("--report", type=Path, help="write the summary and every problem as JSON")

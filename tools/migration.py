@@ -39,6 +39,7 @@ class Mode(StrEnum):
     PREMIGRATE = "premigrate"
     DELTA = "delta"
     CUTOVER = "cutover"
+    HOOK = "hook"  # import, with the password import hook for hashes Okta cannot take
 
 
 class Fatal(Exception):
@@ -120,7 +121,7 @@ class Migrator:
         self.mode = mode
         self.tally = tally
         self.lookup_first = lookup_first  # delta without a state file: GET by login, re-push
-        self.want_active = mode in (Mode.IMPORT, Mode.CUTOVER)
+        self.want_active = mode in (Mode.IMPORT, Mode.CUTOVER, Mode.HOOK)
 
     # ----- Okta calls
 
@@ -201,7 +202,7 @@ class Migrator:
         """A new user, or the one Okta already holds under this login; None when created."""
         body = {
             "profile": {k: v for k, v in record.profile.items() if v is not None},
-            "credentials": {"password": {"hash": record.okta_hash}},
+            "credentials": {"password": record.password},
         }
         activate = "true" if self.want_active else "false"
         reply = self._call("POST", "/api/v1/users", params={"activate": activate}, body=body)
@@ -246,7 +247,7 @@ class Migrator:
         if push_profile:
             body["profile"] = record.profile  # None clears a property in a partial update
         if push_password and staged:
-            body["credentials"] = {"password": {"hash": record.okta_hash}}
+            body["credentials"] = {"password": record.password}
         if body:
             reply = self._call("POST", self.client.user_path(entry.id), body=body)
             if reply.status == 404:

@@ -41,7 +41,7 @@ class Record:
     line: int
     login: str
     profile: dict[str, object]  # the five fields sent to Okta; None clears a property
-    okta_hash: dict[str, object]  # credentials.password.hash
+    password: dict[str, object]  # credentials.password: {"hash": …} or {"hook": …}
     password_fp: str
     profile_fp: str
 
@@ -100,10 +100,16 @@ def _profile_problem(profile: Mapping[str, object]) -> str | None:
     return None
 
 
+HOOK: Final = {"hook": {"type": "default"}}
+
+
 def prepare(
-    number: int, data: Mapping[str, object] | str, sha256_salt: SaltEncoding
+    number: int, data: Mapping[str, object] | str, sha256_salt: SaltEncoding, *, hook: bool = False
 ) -> Record | Rejected:
-    """The record ready to send, or why Okta cannot take it."""
+    """The record ready to send, or why Okta cannot take it.
+
+    With `hook`, a password Okta cannot import goes to the password import inline hook.
+    """
     if isinstance(data, str):
         return Rejected(number, None, UNREADABLE, data)
     raw_profile, password = data.get("profile"), data.get("password")
@@ -116,13 +122,17 @@ def prepare(
     if problem is not None:
         return Rejected(number, login, INVALID_PROFILE, problem)
     try:
-        okta_hash = to_okta_hash(password, sha256_salt=sha256_salt).to_okta()
+        credential: dict[str, object] = {
+            "hash": to_okta_hash(password, sha256_salt=sha256_salt).to_okta()
+        }
     except NeedsImportHook as exc:
-        return Rejected(number, login, NEEDS_HOOK, str(exc))
+        if not hook:
+            return Rejected(number, login, NEEDS_HOOK, str(exc))
+        credential = dict(HOOK)
     except EncodeError as exc:
         return Rejected(number, login, BAD_HASH, str(exc))
     return Record(
-        number, login, profile, okta_hash, fingerprint(password), profile_fingerprint(profile)
+        number, login, profile, credential, fingerprint(password), profile_fingerprint(profile)
     )
 
 
@@ -135,11 +145,11 @@ class Survey:
     logins: set[str] = field(default_factory=set)
 
 
-def survey(path: Path, sha256_salt: SaltEncoding) -> Survey:
+def survey(path: Path, sha256_salt: SaltEncoding, *, hook: bool = False) -> Survey:
     seen = Survey()
     for number, data in read_lines(path):
         seen.total += 1
-        record = prepare(number, data, sha256_salt)
+        record = prepare(number, data, sha256_salt, hook=hook)
         if isinstance(record, Record):
             seen.owners.setdefault(record.key, (number, record.login))
         if record.login is not None:

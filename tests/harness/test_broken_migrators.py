@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -29,11 +31,16 @@ CASES = {
 }
 
 
-def _harness(tool: str, scenario: str, out: Path) -> dict[str, object]:
+def _harness(
+    tool: str, scenario: str, out: Path, extra: list[str] | None = None
+) -> dict[str, object]:
+    command = COMMAND.format(tool=tool).replace("{{", "{").replace("}}", "}")
+    if tool == "reference":
+        command = command.replace("tests.harness.broken.reference", "mock_okta migrate")
     args = [
-        sys.executable, "-m", "mock_okta", "harness", "-m", scenario,
-        "--migration-cmd", COMMAND.format(tool=tool).replace("{{", "{").replace("}}", "}"),
+        sys.executable, "-m", "mock_okta", "harness", "-m", scenario, "--migration-cmd", command,
         "--harness-users", "80", "--report", str(out), "--harness-workdir", str(out / "work"),
+        *(extra or []),
     ]  # fmt: skip
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600)
     report = out / "report.json"
@@ -66,3 +73,40 @@ def test_the_harness_fails_exactly_the_check_that_names_the_mistake(
     failed = {c["check"]: c["reason"] for c in found["checks"] if not c["ok"]}
     assert set(failed) == {check}, failed
     assert words in failed[check]
+
+
+class _VerifiesEverything(BaseHTTPRequestHandler):
+    """A broken password import hook: VERIFIED whatever the password."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = b'{"commands":[{"type":"com.okta.action.update","value":{"credential":"VERIFIED"}}]}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_hook_that_verifies_everything_is_caught(tmp_path: Path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _VerifiesEverything)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        result = _harness("reference", "hook", tmp_path, ["--hook-url", url])
+    finally:
+        server.shutdown()
+        server.server_close()
+    (found,) = result["scenarios"]  # type: ignore[misc]
+    failed = {c["check"]: c["reason"] for c in found["checks"] if not c["ok"]}
+    assert "a wrong password" in failed["the hook refuses a wrong password"]
+    # Verifying the wrong password stored it, so the right one now fails too; nothing else.
+    assert set(failed) <= {
+        "the hook refuses a wrong password",
+        "they sign in through the hook",
+        "then without the hook",
+    }, failed
