@@ -35,11 +35,11 @@ class Harness:
         config = self.config
         if limits:
             config = replace(config, limits={**config.limits, **limits})
+        if self.real and needs_control_plane:
+            pytest.skip(f"{name} needs the mock's control plane (faults, limits, journal)")
         report = ScenarioReport(name, time_scale=config.time_scale, rate_limits=config.rate_limits)
         self.pytest_config.stash[REPORTS].append(report)
         if self.real:
-            if needs_control_plane:
-                pytest.skip(f"{name} needs the mock's control plane (faults, limits, journal)")
             url = self.pytest_config.getoption("--okta-url")
             token = self.pytest_config.getoption("--okta-token")
             if not url or not token:
