@@ -42,8 +42,8 @@ CALL_KINDS: Final[Mapping[str, tuple[str, str]]] = {
     "update": ("POST", "/api/v1/users/{id}"),
     "get": ("GET", "/api/v1/users/{id}"),
 }
-COLORS: Final = ("#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b")
-DASHES: Final = ("", "6 3", "2 2", "8 3 2 3", "4 4", "1 3")
+COLORS: Final = ("#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#17becf", "#8c564b")
+DASHES: Final = ("", "6 3", "2 2", "8 3 2 3", "4 4", "3 1", "1 3")
 
 
 class UsageError(ValueError):
@@ -229,6 +229,27 @@ def make_plan(inputs: Inputs) -> Plan:
     delta = simulate(
         replace(_scenario(inputs, inputs.delta_calls, delta_users), client=Client.ADAPTIVE)
     )
+    # What the reference migrator does: users wait STAGED, so a changed hash is one update;
+    # but every user must then be activated at go-live, and that is part of the outage.
+    staged_delta = simulate(
+        replace(_scenario(inputs, planned_calls("update"), delta_users), client=Client.ADAPTIVE)
+    )
+    activation = simulate(
+        replace(_scenario(inputs, planned_calls("activate"), inputs.users), client=Client.ADAPTIVE)
+    )
+    go_live = staged_delta.duration_s + activation.duration_s
+    staged = Strategy(
+        "premigrate-staged",
+        f"premigrate STAGED; go-live: {_share(inputs.changed)} updates + activate all",
+        adaptive.workers,
+        premigration.duration_s + go_live,
+        premigration.requests + staged_delta.requests + activation.requests,
+        adaptive.rejected + staged_delta.rejected + activation.rejected,
+        go_live,
+        (*adaptive.series, (premigration.duration_s + go_live, inputs.users)),
+        premigration_s=premigration.duration_s,
+        delta_s=go_live,
+    )
     premigrate = Strategy(
         "premigrate-delta",
         f"premigrate, then {_share(inputs.changed)} delta at go-live",
@@ -248,7 +269,7 @@ def make_plan(inputs: Inputs) -> Plan:
         outage_s=0.0,
         hook_calls=inputs.users,
     )
-    strategies = (sequential, parallel, naive, adaptive, premigrate, hook)
+    strategies = (sequential, parallel, naive, adaptive, staged, premigrate, hook)
     return Plan(inputs, bounds(inputs), strategies)
 
 
@@ -325,7 +346,14 @@ def notes(plan: Plan) -> list[str]:
         f" {i.changed_users:,} users changed since ({_share(i.changed)}) get {delta}"
         f" ({duration(premigrate.delta_s or 0)}): the outage is that delta alone. Okta takes a"
         " hash only on create or while STAGED, so an ACTIVE user's new password means delete"
-        " and re-create (set --delta-calls update for hash updates of STAGED users)."
+        " and re-create — which gives the user a new id and loses its app assignments (set"
+        " --delta-calls update for hash updates of STAGED users)."
+    )
+    staged = next(s for s in plan.strategies if s.key == "premigrate-staged")
+    out.append(
+        "Premigrate STAGED (what `mock-okta migrate --mode premigrate/delta/cutover` does):"
+        " changed hashes are updated in place while users are STAGED, ids never change, but"
+        f" every user is activated at go-live: that outage is {duration(staged.outage_s)}."
     )
     out.append(
         "Import hook: users are created with credentials.password.hook instead of a hash; each"

@@ -225,6 +225,10 @@ def test_premigrate_then_delta_outage_is_the_delta_only(
     assert premigrate["outage_s"] == pytest.approx(241)
     assert premigrate["duration_s"] == pytest.approx(5_941 + 241)
     assert rows["sequential"]["outage_s"] == pytest.approx(5_941)
+    # Staged: the same 241 s of updates, then 10,000 activations at 100/min, 10 ms each:
+    # 99 x 60 + 100 x 10 ms = 5,941 s; go-live outage 241 + 5,941 = 6,182 s.
+    assert rows["premigrate-staged"]["outage_s"] == pytest.approx(241 + 5_941)
+    assert rows["premigrate-staged"]["duration_s"] == pytest.approx(5_941 + 241 + 5_941)
     assert rows["import-hook"]["outage_s"] == 0
     assert rows["import-hook"]["hook_calls"] == 10_000
 
@@ -322,6 +326,7 @@ def test_writes_png_html_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[
         "parallel",
         "parallel-naive",
         "adaptive",
+        "premigrate-staged",
         "premigrate-delta",
         "import-hook",
     ]
