@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench fuzz soak rehearse clean
+.PHONY: run test lint typecheck bench harness fuzz soak rehearse clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mock-okta needs Python 3.11 or newer; set PYTHON=python3.11 (or newer) and retry")'
@@ -27,7 +27,13 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python -m mock_okta.bench $(ARGS)
+	$(BIN)/python benchmarks/bench_server.py $(ARGS)
+
+harness: $(STAMP)
+	$(BIN)/mock-okta harness $(ARGS)
+
+rehearse: $(STAMP)
+	$(BIN)/mock-okta rehearse $(ARGS)
 
 fuzz: $(STAMP)
 	$(BIN)/python -m tests.robustness.spec_fuzz $(ARGS)
