@@ -11,6 +11,11 @@ import pytest
 import requests
 
 from mock_okta.testing.client import ControlClient
+
+pytest.importorskip(
+    "schemathesis", reason="the fuzz extra is not installed: pip install -e .[fuzz]"
+)
+
 from tests.robustness.spec_fuzz import (
     FUZZED,
     Fuzzer,
