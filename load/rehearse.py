@@ -246,6 +246,7 @@ def locust_command(
     cmd += ["--headless", "-u", str(args.clients), "-r", str(args.clients), "--host", url]
     cmd += ["--token", TOKEN, "--dataset", str(data), "--only-summary", "--stop-timeout", "10"]
     cmd += ["--csv", str(out / "locust"), "--html", str(out / "locust.html")]
+    cmd += ["--json-file", str(out / "locust")]  # locust.json: per-name first and last request
     cmd += ["--logfile", str(out / "locust.log"), "--loglevel", "INFO"]
     if args.processes > 1:
         cmd += ["--processes", str(args.processes)]
@@ -411,7 +412,7 @@ def summarise(
     wall: float,
     code: int,
 ) -> dict[str, Any]:
-    rows = read_stats(args.out / "locust_stats.csv")
+    rows = read_stats(args.out / "locust_stats.csv", args.out / "locust.json")
     buckets: dict[str, Any] = stats.get("buckets", {})
     measured = {b: buckets[b] for b in scenario.buckets if b in buckets}
     samples = progress.samples
@@ -473,6 +474,7 @@ def summarise(
                 "median_ms": r.median_ms,
                 "p99_ms": r.p99_ms,
                 "per_second": r.per_second,
+                "active_per_second": r.active_per_second,
             }
             for r in rows
         ],

@@ -26,7 +26,8 @@ class Row:
     failures: int
     median_ms: float
     p99_ms: float
-    per_second: float
+    per_second: float  # Locust's: over the whole run
+    active_per_second: float | None = None  # between this name's first and last request
 
     @property
     def rate_limited(self) -> bool:
@@ -44,10 +45,23 @@ def _number(text: str) -> float:
         return 0.0
 
 
-def read_stats(path: Path) -> list[Row]:
-    """Rows of Locust's `<prefix>_stats.csv`, without the Aggregated line."""
+def active_rates(path: Path) -> dict[tuple[str, str], float]:
+    """Requests a second of each name while it was in use, from Locust's `--json-file`."""
+    if not path.exists():
+        return {}
+    rates = {}
+    for entry in json.loads(path.read_text(encoding="utf-8")):
+        span = (entry.get("last_request_timestamp") or 0) - (entry.get("start_time") or 0)
+        if span > 0:
+            rates[(entry["method"], entry["name"])] = round(entry["num_requests"] / span, 1)
+    return rates
+
+
+def read_stats(path: Path, json_path: Path | None = None) -> list[Row]:
+    """Rows of Locust's `<prefix>_stats.csv` (no Aggregated line), with active rates if known."""
     if not path.exists():
         return []
+    rates = active_rates(json_path) if json_path is not None else {}
     with path.open(newline="", encoding="utf-8") as fh:
         return [
             Row(
@@ -58,6 +72,7 @@ def read_stats(path: Path) -> list[Row]:
                 _number(r["Median Response Time"]),
                 _number(r["99%"]),
                 _number(r["Requests/s"]),
+                rates.get((r["Type"], r["Name"])),
             )
             for r in csv.DictReader(fh)
             if r["Name"] != "Aggregated"
@@ -111,13 +126,15 @@ def render_markdown(s: dict[str, Any]) -> str:
         f" for X-Rate-Limit-Reset, not failures), {totals['expectedErrors']:,} expected errors,"
         f" {totals['failures']:,} failures |",
         "",
-        "| type | name | requests | failures | median ms | p99 ms | req/s |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| type | name | requests | failures | median ms | p99 ms | req/s | req/s while active |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in s["rows"]:
+        active = r.get("active_per_second")
         lines.append(
             f"| {r['method']} | {r['name']} | {r['requests']:,} | {r['failures']:,} |"
             f" {r['median_ms']:g} | {r['p99_ms']:g} | {r['per_second']:.1f} |"
+            f" {'' if active is None else f'{active:.1f}'} |"
         )
     lines += ["", "Plan, every strategy for the same inputs:", ""]
     lines += ["| strategy | duration | 429s |", "|---|---:|---:|"]
