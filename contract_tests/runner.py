@@ -85,6 +85,20 @@ class ToolRun:
     log: Path
 
 
+def sign_in(url: str, entries: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """`POST /api/v1/authn` with each entry's login and password; login → HTTP status."""
+    session = requests.Session()
+    out = {}
+    for entry in entries:
+        response = session.post(
+            f"{url}/api/v1/authn",
+            json={"username": entry["login"], "password": entry["password"]},
+            timeout=60,
+        )
+        out[str(entry["login"])] = response.status_code
+    return out
+
+
 class OrgView(Protocol):
     """What every scenario can ask of the org, mock or real."""
 
@@ -123,15 +137,7 @@ class Mock:
         self.control.config(
             limits={**config["limits"], **HARNESS_LIMITS}, authnPerUserPerSecond=1_000_000
         )
-        session = requests.Session()
-        out = {}
-        for entry in entries:
-            response = session.post(
-                f"{self.url}/api/v1/authn",
-                json={"username": entry["login"], "password": entry["password"]},
-                timeout=60,
-            )
-            out[str(entry["login"])] = response.status_code
+        out = sign_in(self.url, entries)
         self.control.config(
             limits=config["limits"], authnPerUserPerSecond=config["authnPerUserPerSecond"]
         )
@@ -210,15 +216,7 @@ class RealOrg:
         return {login_key(u["profile"]["login"]): u["id"] for u in self.users()}
 
     def sign_in(self, entries: Sequence[Mapping[str, Any]]) -> dict[str, int]:
-        out = {}
-        for entry in entries:
-            response = requests.post(
-                f"{self.url}/api/v1/authn",
-                json={"username": entry["login"], "password": entry["password"]},
-                timeout=60,
-            )
-            out[str(entry["login"])] = response.status_code
-        return out
+        return sign_in(self.url, entries)
 
 
 class Scenario:
