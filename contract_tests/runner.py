@@ -177,9 +177,9 @@ class Mock:
         buckets = stats["buckets"]
         if not buckets:
             return 0.0
-        start = min(b["firstSeen"] for b in buckets.values())
+        start = min(b["start"] for b in buckets.values())
         end = max(
-            b["firstSeen"] + b["projectedOktaSeconds"] / self.time_scale for b in buckets.values()
+            b["start"] + b["projectedOktaSeconds"] / self.time_scale for b in buckets.values()
         )
         return float(end - start) * self.time_scale
 

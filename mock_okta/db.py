@@ -78,6 +78,7 @@ CREATE TABLE IF NOT EXISTS bucket_stats (
     requests INTEGER NOT NULL,
     limited INTEGER NOT NULL,
     first_seen REAL NOT NULL,
+    origin REAL NOT NULL,
     last_seen REAL NOT NULL,
     window_start REAL NOT NULL,
     window_end REAL NOT NULL,
@@ -100,6 +101,10 @@ CREATE TABLE IF NOT EXISTS inline_hooks (
     created REAL NOT NULL
 );
 """
+
+# Bumped when a table changes shape; tables that only hold counters and windows are rebuilt.
+SCHEMA_VERSION: Final = 2
+REBUILT_ON_UPGRADE: Final = ("rate_windows", "bucket_stats", "counters", "journal", "faults")
 
 # Tables emptied by a reset; `meta` keeps the runtime configuration.
 STATE_TABLES: Final = (
@@ -131,7 +136,12 @@ class Database:
         # power cut could, which a mock need not survive. OFF halves the cost of a commit.
         self._conn.execute("PRAGMA synchronous = OFF")
         with self._lock:
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            if version != SCHEMA_VERSION:
+                for table in REBUILT_ON_UPGRADE:  # users, tokens, hooks and settings are kept
+                    self._conn.execute(f"DROP TABLE IF EXISTS {table}")
             self._conn.executescript(SCHEMA)
+            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @property
     def is_memory(self) -> bool:

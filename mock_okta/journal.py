@@ -210,12 +210,16 @@ class Journal:
             )
             for bucket, states in windows.items():
                 last = max(reversed(states), key=lambda s: s.at)  # ties: the latest queued
+                first = min(states, key=lambda s: s.at)
                 conn.execute(
-                    "INSERT INTO bucket_stats (bucket, requests, limited, first_seen, last_seen,"
-                    " window_start, window_end, window_seconds, window_used, window_limit)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket) DO UPDATE SET"
+                    "INSERT INTO bucket_stats (bucket, requests, limited, first_seen, origin,"
+                    " last_seen, window_start, window_end, window_seconds, window_used,"
+                    " window_limit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (bucket) DO UPDATE SET"
                     " requests = requests + excluded.requests,"
                     " limited = limited + excluded.limited,"
+                    " origin = CASE WHEN excluded.first_seen < first_seen"
+                    "   THEN excluded.origin ELSE origin END,"
                     " first_seen = min(first_seen, excluded.first_seen),"
                     " last_seen = max(last_seen, excluded.last_seen),"
                     " window_start = CASE WHEN excluded.last_seen >= last_seen"
@@ -232,7 +236,11 @@ class Journal:
                         bucket,
                         len(states),
                         sum(not s.allowed for s in states),
-                        min(s.at for s in states),
+                        first.at,
+                        # Where the first window nominally began: under time compression its
+                        # end sits on a whole second, so it may have begun before or after
+                        # its first request; projections count whole windows from here.
+                        first.window_end - first.window_seconds,
                         last.at,
                         last.window_start,
                         last.window_end,

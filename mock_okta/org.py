@@ -189,26 +189,28 @@ class Org:
     def bucket_stats(self) -> dict[str, dict[str, object]]:
         """Per bucket: requests, 429s, and the projected duration in real Okta.
 
-        Projection = from the first request to the later of the last request and the moment
-        the last window's requests would have used their share of a full window, × time scale:
+        Projection = from the start of the first window to the later of the last request and
+        the moment the last window's requests would have used their share of a full window,
+        × time scale:
         a run that fills 20 windows of 60 s projects 20 minutes, however fast each was filled.
         """
         scale = self._runtime.time_scale
         with self.db.read() as conn:
             rows = conn.execute(
-                "SELECT bucket, requests, limited, first_seen, last_seen, window_start,"
+                "SELECT bucket, requests, limited, first_seen, origin, last_seen, window_start,"
                 " window_seconds, window_used, window_limit FROM bucket_stats ORDER BY bucket"
             ).fetchall()
         out: dict[str, dict[str, object]] = {}
-        for bucket, requests, limited, first, last, start, window, used, limit in rows:
+        for bucket, requests, limited, first, origin, last, start, window, used, limit in rows:
             observed = float(last) - float(first)
             share = float(window) * min(1.0, int(used) / int(limit)) if limit else 0.0
-            done = max(float(last), float(start) + share) - float(first)
+            done = max(float(last), float(start) + share) - float(origin)
             out[str(bucket)] = {
                 "requests": int(requests),
                 "rateLimited": int(limited),
                 "limitPerMinute": int(limit),
                 "firstSeen": round(self.real_time(float(first)), 3),
+                "start": round(self.real_time(float(origin)), 3),
                 "observedSeconds": round(observed, 3),
                 "projectedOktaSeconds": round(done * scale, 3),
             }

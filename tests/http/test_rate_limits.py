@@ -137,3 +137,21 @@ def test_stats_project_the_real_okta_duration(api: Api, org: Org, clock: ManualC
     assert bucket["requests"] == 11  # 9 created; the 4th and 8th were refused
     assert bucket["rateLimited"] == 2
     assert bucket["projectedOktaSeconds"] == 180.0
+
+
+def test_projection_counts_whole_windows_from_a_compressed_first_window(
+    api: Api, org: Org, clock: ManualClock
+) -> None:
+    # At 60x the first window, opened 0.7 s into a second, ends on the next-but-one whole
+    # second; a client that waits for each reset fills three windows: 3 Okta minutes.
+    org.configure({"timeScale": 60, "limits": {"users.collection": 3}})
+    clock.advance(0.7)
+    made = 0
+    while made < 9:
+        response = api.create_user(f"e.{made}@example.com")
+        if response.status_code == 429:
+            clock.advance(float(response.headers["X-Rate-Limit-Reset"]) - clock.now())
+            continue
+        made += 1
+    bucket = api.call("GET", "/_mock/stats").json["buckets"]["users.collection"]
+    assert bucket["projectedOktaSeconds"] == 180.0
