@@ -7,7 +7,6 @@ is decided by `Ledger` leases (see feed.py), so no login is ever sent twice.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Final
 from urllib.parse import quote
 
+from mock_okta.tools import records
 from mock_okta.tools.dataset import apportion
 from mock_okta.tools.encoder import EncodeError, NeedsImportHook, to_okta_hash
 from mock_okta.tools.records import DEFECTS, LegacyUser, parse_time, read_manifest, read_users
@@ -138,13 +138,7 @@ def _items(users: Iterable[LegacyUser], oracle: Mapping[str, Mapping[str, object
 def read_oracle(path: Path) -> dict[str, dict[str, object]]:
     if not path.exists():
         raise DataError(f"no oracle at {path}: pass --oracle FILE (mock-okta dataset writes one)")
-    oracle: dict[str, dict[str, object]] = {}
-    with path.open(encoding="utf-8") as fh:
-        for text in fh:
-            if text.strip():
-                line = json.loads(text)
-                oracle[str(line["login"])] = line
-    return oracle
+    return records.read_oracle(path)
 
 
 def _check(directory: Path) -> None:
