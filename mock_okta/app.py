@@ -72,7 +72,7 @@ def _begin() -> Response | None:
     org = current_org()
     g.started = time.perf_counter()
     g.request_id = org.ids.request_id()
-    org.refresh()
+    org.sync()
     path = request.path
     if not path.startswith(PUBLIC_PREFIXES):
         _authenticate(org)

@@ -165,6 +165,11 @@ class Database:
             rows = self._conn.execute(sql, params).fetchall()  # run to completion: commits
         return rows[0] if rows else None
 
+    def data_version(self) -> int:
+        """Changes whenever another connection has committed (SQLite's `PRAGMA data_version`)."""
+        with self._lock:
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         with self._lock:

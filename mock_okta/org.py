@@ -51,13 +51,17 @@ class Org:
         self._runtime = self.settings.runtime
         self._limits: dict[str, int] = {}
         self._generation = -1
+        self._data_version = -1
         self._lock = threading.Lock()
         self.server_errors: list[BaseException] = []
         self.pid = os.getpid()  # the worker process this org serves
         self.limiter = RateLimiter(self.db, self.clock)
         self.inflight = Inflight(inflight_slots, inflight_slot)
         self.faults = FaultPlan(self.db)
-        self.journal = Journal(self.db, self.settings.journal_limit)
+        # The journal writer gets its own connection to a file store, so requests never wait
+        # for a batch behind this process's lock (SQLite still orders the commits).
+        journal_db = self.db if self.db.is_memory else Database(self.db.path)
+        self.journal = Journal(journal_db, self.settings.journal_limit)
         if publish:
             self.publish(self.settings.runtime)
         self.refresh()
@@ -86,8 +90,19 @@ class Org:
                 )
             _bump(conn)
 
+    def sync(self) -> None:
+        """Per request: pick up what another connection changed, if any connection committed.
+
+        SQLite's data_version changes only when another connection (another worker, or the
+        journal writer) commits, so a lone worker skips the read entirely.
+        """
+        version = self.db.data_version()
+        if version != self._data_version:
+            self._data_version = version
+            self.refresh()
+
     def refresh(self) -> None:
-        """Pick up configuration changed by another worker (one indexed read per request)."""
+        """Re-read the shared configuration if its generation moved."""
         with self.db.read() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
             generation = int(row[0]) if row else 0
@@ -224,6 +239,8 @@ class Org:
 
     def close(self) -> None:
         self.journal.close()
+        if self.journal.db is not self.db:
+            self.journal.db.close()
         self.db.close()
 
     def real_time(self, mock_time: float) -> float:

@@ -164,12 +164,11 @@ class StoreBase:
             raise not_found(ref)
         return user
 
-    def _insert(self, conn: sqlite3.Connection, user: User) -> None:
+    def _insert(self, conn: sqlite3.Connection | None, user: User) -> None:
+        """Insert in `conn`'s transaction, or on its own (one statement is atomic)."""
+        run = conn.execute if conn is not None else self.db.execute_one
         try:
-            conn.execute(
-                f"INSERT INTO users ({COLUMNS}) VALUES ({', '.join('?' * 16)})",
-                user_params(user),
-            )
+            run(f"INSERT INTO users ({COLUMNS}) VALUES ({', '.join('?' * 16)})", user_params(user))
         except sqlite3.IntegrityError as exc:
             if "login_key" in str(exc):
                 raise validation_error("login", DUPLICATE_LOGIN) from None

@@ -69,8 +69,7 @@ class UserOperations(StoreBase):
         else:
             status = UserStatus.PROVISIONED
         user = self._new_user(clean, creds, status)
-        with self.db.write() as conn:
-            self._insert(conn, user)
+        self._insert(None, user)
         return user
 
     def _new_user(self, profile: Profile, creds: CredentialsInput, status: UserStatus) -> User:
