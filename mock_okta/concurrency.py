@@ -1,26 +1,35 @@
-"""Okta's org-wide concurrency limit: requests in flight across every worker process.
+"""Memory every worker process shares: requests in flight, and the org-wide rate windows.
 
-Counts live in shared memory, one slot per worker, so a worker that dies mid-request cannot
-leave a stale count behind: its replacement takes the slot and zeroes it.
+Both are made before gunicorn forks. In-flight counts have one slot per worker, so a worker that
+dies mid-request cannot leave a stale count behind: its replacement takes the slot and zeroes it.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+from dataclasses import dataclass, field
 from multiprocessing.sharedctypes import SynchronizedArray
 from typing import Final
 
 MAX_WORKERS: Final = 64
+WINDOW_FIELDS: Final = 3  # per bucket: window start, window end, requests counted
 
 
-def shared_slots(n: int = MAX_WORKERS) -> SynchronizedArray[int]:
-    """Created before gunicorn forks, so every worker sees the same memory."""
-    return multiprocessing.Array("i", n)
+@dataclass(frozen=True)
+class Shared:
+    """What every worker must see alike; one per server (or per in-process org)."""
+
+    inflight: SynchronizedArray[int] = field(
+        default_factory=lambda: multiprocessing.Array("i", MAX_WORKERS)
+    )
+    windows: SynchronizedArray[float] = field(
+        default_factory=lambda: multiprocessing.Array("d", 16 * WINDOW_FIELDS)
+    )
 
 
 class Inflight:
     def __init__(self, slots: SynchronizedArray[int] | None = None, slot: int = 0) -> None:
-        self._slots = slots if slots is not None else shared_slots(1)
+        self._slots = slots if slots is not None else multiprocessing.Array("i", 1)
         self._slot = slot
         with self._slots.get_lock():
             self._slots[slot] = 0

@@ -11,11 +11,10 @@ import os
 import sqlite3
 import threading
 import time
-from multiprocessing.sharedctypes import SynchronizedArray
 
 from mock_okta.authn import Authn
 from mock_okta.clock import Clock, SystemClock
-from mock_okta.concurrency import Inflight
+from mock_okta.concurrency import Inflight, Shared
 from mock_okta.config import RuntimeConfig, Settings
 from mock_okta.db import Database
 from mock_okta.diagnosis import diagnose
@@ -37,12 +36,12 @@ class Org:
         clock: Clock | None = None,
         ids: IdFactory | None = None,
         publish: bool = True,
-        inflight_slots: SynchronizedArray[int] | None = None,
+        shared: Shared | None = None,
         inflight_slot: int = 0,
     ) -> None:
         """`publish=False` in a worker: take the configuration the server published instead.
 
-        `inflight_slots` is shared memory made before the server forks, one slot per worker.
+        `shared` is memory made before the server forks (in-flight counts, rate windows).
         """
         self.settings = settings or Settings()
         self.db = db or Database(self.settings.db)
@@ -55,8 +54,9 @@ class Org:
         self._lock = threading.Lock()
         self.server_errors: list[BaseException] = []
         self.pid = os.getpid()  # the worker process this org serves
-        self.limiter = RateLimiter(self.db, self.clock)
-        self.inflight = Inflight(inflight_slots, inflight_slot)
+        shared = shared or Shared()
+        self.limiter = RateLimiter(self.db, self.clock, shared.windows)
+        self.inflight = Inflight(shared.inflight, inflight_slot)
         self.faults = FaultPlan(self.db)
         # The journal writer gets its own connection to a file store, so requests never wait
         # for a batch behind this process's lock (SQLite still orders the commits).
@@ -185,6 +185,7 @@ class Org:
         One transaction, which also counts the reset: every worker's journal then drops the
         entries it queued before it, so counters after a reset count only later requests.
         """
+        self.limiter.reset()
         self.journal.discard()
         with self.db.read() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = 'startup_runtime'").fetchone()

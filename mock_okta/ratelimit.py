@@ -8,12 +8,15 @@ divided by the time scale; counters live in the database so every worker shares 
 from __future__ import annotations
 
 import math
+import multiprocessing
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from multiprocessing.sharedctypes import SynchronizedArray
 from typing import Final
 
 from mock_okta.clock import Clock
+from mock_okta.concurrency import WINDOW_FIELDS
 from mock_okta.db import Database
 
 BUCKETS: Final = ("users.collection", "users.get", "users.update", "authn", "api.default")
@@ -99,18 +102,38 @@ class Decision:
     window_start: float = 0.0
 
 
-class RateLimiter:
-    """Fixed windows per (bucket, key), opened by their first request; shared via SQLite."""
+BUCKET_INDEX: Final = {bucket: i for i, bucket in enumerate(BUCKETS)}
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+
+class RateLimiter:
+    """Fixed windows per (bucket, key), opened by their first request.
+
+    The org's buckets live in shared memory (every worker counts in the same window, at the
+    cost of a lock); per-username windows, unbounded in number, live in SQLite.
+    """
+
+    def __init__(
+        self, db: Database, clock: Clock, windows: SynchronizedArray[float] | None = None
+    ) -> None:
         self.db = db
         self.clock = clock
+        self.windows = (
+            windows
+            if windows is not None
+            else multiprocessing.Array("d", len(BUCKETS) * WINDOW_FIELDS)
+        )
         self._checks = 0
+
+    def reset(self) -> None:
+        """Every org window closed (they are shared: this resets every worker's view)."""
+        with self.windows.get_lock():
+            for i in range(len(self.windows)):
+                self.windows[i] = 0.0
 
     def check(
         self, bucket: str, limit: int, window: float, key: str = "org", *, quantize: bool = False
     ) -> Decision:
-        """Count one request unless the window is used up: one atomic statement.
+        """Count one request unless the window is used up.
 
         `quantize` (under time compression) ends a new window on a whole real second.
         """
@@ -118,6 +141,9 @@ class RateLimiter:
         if limit <= 0:
             return Decision(False, limit, 0, now + window)
         end = self._window_end(now, window) if quantize else now + window
+        index = BUCKET_INDEX.get(bucket) if key == "org" else None
+        if index is not None:
+            return self._check_shared(index, now, end, limit)
         # SET expressions read the row as it was, so `allowed` sees `used` before the increment.
         start, end, used, allowed = self.db.execute_one(
             "INSERT INTO rate_windows (bucket, key, window_start, window_end, used, allowed)"
@@ -136,6 +162,19 @@ class RateLimiter:
             self.db.execute_one("DELETE FROM rate_windows WHERE window_end < ?", (now - 3600,))
         return Decision(bool(allowed), limit, max(limit - int(used), 0), float(end), float(start))
 
+    def _check_shared(self, index: int, now: float, new_end: float, limit: int) -> Decision:
+        base = index * WINDOW_FIELDS
+        w = self.windows
+        with w.get_lock():
+            start, end, used = w[base], w[base + 1], int(w[base + 2])
+            if now >= end:  # the window ended (or never opened): this request opens one
+                start, end, used = now, new_end, 0
+            allowed = used < limit
+            if allowed:
+                used += 1
+            w[base], w[base + 1], w[base + 2] = start, end, float(used)
+        return Decision(allowed, limit, max(limit - used, 0), end, start)
+
     def _window_end(self, now: float, window: float) -> float:
         """When a window opened now ends: 60 s (scaled) after its first request.
 
@@ -150,12 +189,15 @@ class RateLimiter:
             real_end = math.ceil(now - offset + window)
         return real_end + offset
 
-    def peek(self, bucket: str, limit: int, window: float, key: str = "org") -> Decision:
-        """The window as it stands, counting nothing (for answers that never reach the view)."""
+    def peek(self, bucket: str, limit: int, window: float) -> Decision:
+        """The org window as it stands, counting nothing (for answers that never reach the view)."""
         now = self.clock.now()
-        row = self.db.execute_one(
-            "SELECT window_end, used FROM rate_windows WHERE bucket = ? AND key = ?", (bucket, key)
-        )
+        index = BUCKET_INDEX.get(bucket)
+        row: tuple[float, float] | None = None
+        if index is not None:
+            base = index * WINDOW_FIELDS
+            with self.windows.get_lock():
+                row = (self.windows[base + 1], self.windows[base + 2])
         if row is None or now >= float(row[0]):
             return Decision(limit > 0, limit, limit, now + window)
         return Decision(int(row[1]) < limit, limit, max(limit - int(row[1]), 0), float(row[0]))

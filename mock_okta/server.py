@@ -13,7 +13,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from mock_okta.app import create_app
-from mock_okta.concurrency import MAX_WORKERS, shared_slots
+from mock_okta.concurrency import MAX_WORKERS, Shared
 from mock_okta.config import DEFAULT_TOKEN, ConfigError, Settings, parse_limits
 from mock_okta.db import MEMORY
 from mock_okta.org import Org
@@ -137,7 +137,7 @@ class MockOktaServer(BaseApplication):  # type: ignore[misc]
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.inflight_slots = shared_slots()  # before the fork: shared by every worker
+        self.shared = Shared()  # before the fork: every worker sees this memory
         self.inflight_slot = 0
         super().__init__()
 
@@ -172,7 +172,7 @@ class MockOktaServer(BaseApplication):  # type: ignore[misc]
         org = Org(
             self.settings,
             publish=publish,
-            inflight_slots=self.inflight_slots,
+            shared=self.shared,
             inflight_slot=self.inflight_slot,
         )
         return create_app(org=org)
