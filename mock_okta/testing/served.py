@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import signal
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,8 +52,14 @@ class ServedMock:
 
     def start(self) -> ServedMock:
         self._proc = subprocess.Popen(
-            self.cmd, stderr=subprocess.PIPE, text=True, errors="replace", process_group=0
+            self.cmd,
+            stdout=subprocess.DEVNULL,  # never hold the caller's stdout (a CI log) open
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+            process_group=0,
         )
+        _RUNNING.add(self)
         self._reader = threading.Thread(target=self._read, name="mock-okta-stderr", daemon=True)
         self._reader.start()
         deadline = time.monotonic() + self.timeout
@@ -126,6 +134,7 @@ class ServedMock:
 
     def _wait(self) -> None:
         assert self._proc is not None
+        _RUNNING.discard(self)
         self._proc.wait(10)
         if self._reader is not None:
             self._reader.join(10)  # the pipe closes once every process in the group is gone
@@ -137,6 +146,16 @@ class ServedMock:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+_RUNNING: weakref.WeakSet[ServedMock] = weakref.WeakSet()
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    """A test process that ends early (Ctrl-C, a timeout) takes its servers with it."""
+    for server in list(_RUNNING):
+        server.kill()
 
 
 @contextmanager
