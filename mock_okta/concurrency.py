@@ -25,6 +25,10 @@ class Shared:
     windows: SynchronizedArray[float] = field(
         default_factory=lambda: multiprocessing.Array("d", 16 * WINDOW_FIELDS)
     )
+    # Journal entries each worker has queued but not yet written (so a reader can wait them out).
+    pending: SynchronizedArray[int] = field(
+        default_factory=lambda: multiprocessing.Array("i", MAX_WORKERS)
+    )
 
 
 class Inflight:

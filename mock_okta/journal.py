@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing.sharedctypes import SynchronizedArray
 from typing import Final
 
 from mock_okta.db import Database
@@ -106,8 +108,19 @@ class JournalQuery:
 
 
 class Journal:
-    def __init__(self, db: Database, limit: int, interval: float = 0.02) -> None:
+    def __init__(
+        self,
+        db: Database,
+        limit: int,
+        interval: float = 0.02,
+        pending: SynchronizedArray[int] | None = None,
+        slot: int = 0,
+    ) -> None:
         self.db = db
+        # Shared with every worker: how many entries each has queued and not yet written.
+        self.pending = pending if pending is not None else multiprocessing.Array("i", 1)
+        self.slot = slot
+        self._count(reset=True)
         self.limit = limit
         self.interval = interval
         self._queue: list[Pending] = []
@@ -131,6 +144,7 @@ class Journal:
         with self._lock:
             self._queue.append(Pending(entry, counters, window, body, self.resets))
             full = len(self._queue) >= BATCH
+            self._count(1)
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="mock-okta-journal", daemon=True
@@ -153,13 +167,26 @@ class Journal:
         with self._flush_lock:
             with self._lock:
                 batch, self._queue = self._queue, []
-            if batch:
-                self._write(batch)
+            try:
+                if batch:
+                    self._write(batch)
+            finally:
+                self._count(-len(batch))
 
     def discard(self) -> None:
         """Drop queued entries (a reset is about to empty the journal)."""
         with self._flush_lock, self._lock:
+            self._count(-len(self._queue))
             self._queue = []
+
+    def _count(self, change: int = 0, *, reset: bool = False) -> None:
+        with self.pending.get_lock():
+            self.pending[self.slot] = 0 if reset else self.pending[self.slot] + change
+
+    def unwritten(self) -> int:
+        """Entries queued by every worker and not yet written."""
+        with self.pending.get_lock():
+            return sum(self.pending[:])
 
     def close(self) -> None:
         self._stop = True

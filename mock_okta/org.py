@@ -61,7 +61,9 @@ class Org:
         # The journal writer gets its own connection to a file store, so requests never wait
         # for a batch behind this process's lock (SQLite still orders the commits).
         journal_db = self.db if self.db.is_memory else Database(self.db.path)
-        self.journal = Journal(journal_db, self.settings.journal_limit)
+        self.journal = Journal(
+            journal_db, self.settings.journal_limit, pending=shared.pending, slot=inflight_slot
+        )
         if publish:
             self.publish(self.settings.runtime)
         self.refresh()
@@ -233,10 +235,11 @@ class Org:
         return out
 
     def settle(self) -> None:
-        """Make the journal and counters complete: this worker's now, other workers' soon."""
+        """Make the journal and counters complete: write ours, wait for every other worker's."""
         self.journal.flush()
-        if self.settings.workers > 1:
-            time.sleep(2 * self.journal.interval)  # every worker flushes within one interval
+        deadline = time.monotonic() + 5.0
+        while self.journal.unwritten() and time.monotonic() < deadline:
+            time.sleep(self.journal.interval / 4)  # other workers flush within an interval
 
     def close(self) -> None:
         self.journal.close()
