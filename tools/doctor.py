@@ -22,8 +22,14 @@ from pathlib import Path
 import requests
 
 from mock_okta.diagnosis import DOCTOR_BCRYPT_BUDGET, examine_object
-from mock_okta.hashing import DEFAULT_SHA256_SALT, SaltEncoding, verify
-from mock_okta.tools.encoder import EncodeError, NeedsImportHook, legacy_password_of, to_okta_hash
+from mock_okta.hashing import SaltEncoding, verify
+from mock_okta.tools.encoder import (
+    EncodeError,
+    NeedsImportHook,
+    add_sha256_salt_option,
+    legacy_password_of,
+    to_okta_hash,
+)
 from mock_okta.tools.legacy import LegacyFormatError, parse_legacy, verify_legacy
 from mock_okta.tools.records import DEFECTS
 
@@ -286,12 +292,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--login", help="only this login (with --legacy); the user (with --url)")
     p.add_argument("--url", help="a running mock, e.g. http://127.0.0.1:8080")
     p.add_argument("--token", default="test-token", help="the mock's API token")
-    p.add_argument(
-        "--sha256-salt",
-        choices=[e.value for e in SaltEncoding],
-        default=DEFAULT_SHA256_SALT.value,
-        help="how the target Okta reads a SHA-256 salt (default: literal, as the mock does)",
-    )
+    add_sha256_salt_option(p)
     return p
 
 

@@ -249,13 +249,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--digest-algorithm", choices=[d.value for d in DigestAlgorithm], default="SHA256_HMAC"
     )
-    p.add_argument(
+    add_sha256_salt_option(p)
+    return p
+
+
+def add_sha256_salt_option(parser: argparse.ArgumentParser) -> None:
+    """`--sha256-salt`, the one setting where orgs may differ (see hashing.DEFAULT_SHA256_SALT)."""
+    parser.add_argument(
         "--sha256-salt",
         choices=[e.value for e in SaltEncoding],
         default=DEFAULT_SHA256_SALT.value,
-        help="how the target Okta reads a SHA-256 salt (default: literal, as the mock does)",
+        help="how the target Okta reads a SHA-256 salt (default: literal, as Okta did in"
+        " devforum thread 3613 and the mock does)",
     )
-    return p
 
 
 def _salt_bytes(algorithm: HashAlgorithm, salt: str | None) -> bytes | None:

@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import IO, Final
 from urllib.parse import urlparse
 
-from mock_okta.hashing import DEFAULT_SHA256_SALT, SaltEncoding
+from mock_okta.hashing import SaltEncoding
+from mock_okta.tools.encoder import add_sha256_salt_option
 from mock_okta.tools.migration import DEPROVISIONED, Fatal, Migrator, Mode, Tally
 from mock_okta.tools.migration_records import (
     Record,
@@ -382,12 +383,7 @@ def _parser() -> argparse.ArgumentParser:
         "--retry-base", type=float, default=0.5, help="first retry waits 0.5-1x this (seconds)"
     )
     p.add_argument("--seed", type=int, help="seed the retry jitter (reproducible runs)")
-    p.add_argument(
-        "--sha256-salt",
-        choices=[e.value for e in SaltEncoding],
-        default=DEFAULT_SHA256_SALT.value,
-        help="how the org reads a SHA-256 salt (default: literal, as Okta did in devforum 3613)",
-    )
+    add_sha256_salt_option(p)
     return p
 
 
