@@ -47,6 +47,7 @@ log = logging.getLogger("mock_okta")
 
 PUBLIC_PREFIXES = ("/api/v1/authn",)
 CONTROL_PREFIX = "/_mock/"
+CONTROL_MAX_BODY_BYTES = 256 * 1024 * 1024
 DROPPED_HEADER = "X-Mock-Okta-Dropped"  # tells the in-process adapter to raise ConnectionError
 
 
@@ -78,6 +79,8 @@ def _begin() -> Response | None:
         _authenticate(org)
     bucket = bucket_for(request.method, path)
     if bucket is None:
+        if path.startswith(CONTROL_PREFIX):  # a bulk seed of thousands of users in one body
+            request.max_content_length = CONTROL_MAX_BODY_BYTES
         return None  # the control plane and non-API paths are never limited
     g.bucket = bucket
     if not org.inflight.enter(org.limit(CONCURRENCY)):
