@@ -347,9 +347,9 @@ def test_all_users_are_listed_without_rate_limits(api: Api, org: Org) -> None:
 
 
 def test_bulk_seed_takes_bodies_beyond_the_api_limit(api: Api, org: Org) -> None:
-    users = [{"profile": _profile(f"big.{i}@example.com")} for i in range(6000)]
+    users = [{"profile": _profile(f"big.{i}@example.com")} for i in range(9000)]
     body = json.dumps({"users": users})
     assert len(body) > org.settings.max_body_bytes  # an Okta API call this big is refused
     response = api.call("POST", "/_mock/users", body, headers={"Content-Type": "application/json"})
     assert response.status_code == 201
-    assert org.store.count_users() == 6000
+    assert org.store.count_users() == 9000
