@@ -22,16 +22,11 @@ class ErrorSpec:
 
 
 E_API_VALIDATION = ErrorSpec("E0000001", 400, "Api validation failed: {0}")
-E_INVALID_REQUEST = ErrorSpec("E0000002", 400, "The request was not valid: {0}")
 E_MALFORMED_BODY = ErrorSpec("E0000003", 400, "The request body was not well-formed.")
 E_AUTHENTICATION_FAILED = ErrorSpec("E0000004", 401, "Authentication failed")
-E_FORBIDDEN = ErrorSpec(
-    "E0000006", 403, "You do not have permission to perform the requested action"
-)
 E_NOT_FOUND = ErrorSpec("E0000007", 404, "Not found: {0}")
 E_PATH_NOT_FOUND = ErrorSpec("E0000008", 404, "The requested path was not found")
 E_INTERNAL = ErrorSpec("E0000009", 500, "Internal Server Error")
-E_READ_ONLY = ErrorSpec("E0000010", 503, "Service is in read only mode")
 E_INVALID_TOKEN = ErrorSpec("E0000011", 401, "Invalid token provided")
 E_CREDENTIALS_UPDATE_FAILED = ErrorSpec("E0000014", 403, "Update of credentials failed")
 E_ALREADY_ACTIVE = ErrorSpec(
@@ -78,22 +73,16 @@ E_NEXT_LOGIN_NEEDS_ACTIVATE = ErrorSpec(
 )
 E_SERVICE_UNAVAILABLE = ErrorSpec("E0000181", 503, "Service temporarily unavailable.")
 E_ETAG_MISMATCH = ErrorSpec("E0000231", 412, "ETag value doesn't match.")
-E_HOOK_COMMUNICATION = ErrorSpec(
-    "E0000134", 502, "Okta could not communicate correctly with an inline hook."
-)
 
 CATALOGUE: Final[Mapping[str, ErrorSpec]] = {
     spec.code: spec
     for spec in (
         E_API_VALIDATION,
-        E_INVALID_REQUEST,
         E_MALFORMED_BODY,
         E_AUTHENTICATION_FAILED,
-        E_FORBIDDEN,
         E_NOT_FOUND,
         E_PATH_NOT_FOUND,
         E_INTERNAL,
-        E_READ_ONLY,
         E_INVALID_TOKEN,
         E_CREDENTIALS_UPDATE_FAILED,
         E_ALREADY_ACTIVE,
@@ -112,7 +101,6 @@ CATALOGUE: Final[Mapping[str, ErrorSpec]] = {
         E_NEXT_LOGIN_NEEDS_ACTIVATE,
         E_SERVICE_UNAVAILABLE,
         E_ETAG_MISMATCH,
-        E_HOOK_COMMUNICATION,
     )
 }
 
