@@ -164,12 +164,15 @@ def _finish(response: Response) -> Response:
     org = current_org()
     response.headers["X-Okta-Request-Id"] = g.get("request_id", "")
     decision: Decision | None = g.get("rate")
+    rate = None
     if decision is not None:
+        reset = reset_header(org.real_time(decision.reset_at))
         response.headers["X-Rate-Limit-Limit"] = str(decision.limit)
         response.headers["X-Rate-Limit-Remaining"] = str(decision.remaining)
-        response.headers["X-Rate-Limit-Reset"] = reset_header(org.real_time(decision.reset_at))
+        response.headers["X-Rate-Limit-Reset"] = reset
+        rate = {"limit": decision.limit, "remaining": decision.remaining, "reset": int(reset)}
     if not request.path.startswith(CONTROL_PREFIX):
-        _journal(org, response, decision)
+        _journal(org, response, rate)
     return response
 
 
@@ -178,7 +181,7 @@ def _teardown(_exc: BaseException | None) -> None:
         current_org().inflight.leave()
 
 
-def _journal(org: Org, response: Response, decision: Decision | None) -> None:
+def _journal(org: Org, response: Response, rate: dict[str, int] | None) -> None:
     """Queue the journal entry; the writer thread redacts and stores it."""
     error: OktaError | None = g.get("error")
     fault: Injection | None = g.get("fault")
@@ -201,15 +204,7 @@ def _journal(org: Org, response: Response, decision: Decision | None) -> None:
         "detail": error.detail if error else None,
         "login": _login(body),
         "bucket": bucket,
-        "rateLimit": (
-            {
-                "limit": decision.limit,
-                "remaining": decision.remaining,
-                "reset": int(reset_header(org.real_time(decision.reset_at))),
-            }
-            if decision is not None
-            else None
-        ),
+        "rateLimit": rate,  # as the response's headers said
         "fault": {"id": fault.rule_id, "kind": fault.kind} if fault else None,
         "latencyMs": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 3),
         "body": None,

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from mock_okta.errors import validation_error
-from mock_okta.hashing import NativeHash, PasswordHash, parse_hash
+from mock_okta.hashing import NativeHash, parse_hash
 from mock_okta.models import HookPassword, ProviderType, RecoveryQuestion, StoredPassword
 from mock_okta.profile import password_problem
 
@@ -92,7 +92,3 @@ def _parse_provider(raw: object) -> tuple[ProviderType, str] | None:
     except ValueError:
         raise validation_error("provider", "Unknown provider type") from None
     return kind, str(raw.get("name") or kind.value)
-
-
-def is_imported(password: StoredPassword | None) -> bool:
-    return isinstance(password, PasswordHash | HookPassword)

@@ -81,6 +81,11 @@ class User:
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
+    def etag(self) -> str:
+        """A weak ETag that changes with every write (If-Match on update compares it)."""
+        return f'W/"{self.last_updated:x}-{self.version:x}"'
+
+    @property
     def login(self) -> str:
         login = self.profile.get("login")
         return login if isinstance(login, str) else ""

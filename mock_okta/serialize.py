@@ -23,10 +23,6 @@ def iso(ms: int | None) -> str | None:
     )  # fmt: skip
 
 
-def etag(user: User) -> str:
-    return f'W/"{user.last_updated:x}-{user.version:x}"'
-
-
 # Lifecycle links by status (OLD-USERS "Links object"); each is (rel, path, method).
 _OPS: Final = {
     "activate": ("lifecycle/activate", "POST"),

@@ -96,6 +96,14 @@ class Api:
         }
         return self.call("POST", f"/api/v1/users{query}", {"profile": profile, **extra})
 
+    def created_id(
+        self, login: str = "isaac.brock@example.com", query: str = "", **extra: Any
+    ) -> str:
+        """Create a user that must be accepted; its id."""
+        response = self.create_user(login, query, **extra)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return str(response.get_json()["id"])
+
     def authn(self, username: str, password: str) -> Any:
         return self.client.post("/api/v1/authn", json={"username": username, "password": password})
 

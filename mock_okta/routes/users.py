@@ -6,7 +6,6 @@ from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from mock_okta import serialize
-from mock_okta.errors import E_ETAG_MISMATCH, OktaError
 from mock_okta.models import User
 from mock_okta.routes._http import base_url, current_org, flag, json_object
 from mock_okta.store import IssuedToken, ListQuery
@@ -17,7 +16,7 @@ bp = Blueprint("users", __name__, url_prefix="/api/v1/users")
 def _user(user: User, status: int = 200) -> Response:
     response = jsonify(serialize.user(user, base_url()))
     response.status_code = status
-    response.headers["ETag"] = serialize.etag(user)
+    response.headers["ETag"] = user.etag
     return response
 
 
@@ -28,12 +27,6 @@ def _activation(token: IssuedToken, send_email: bool) -> ResponseReturnValue:
         "activationUrl": f"{base_url()}/tokens/{token.token}/verify",
         "activationToken": token.token,
     }
-
-
-def _check_etag(ref: str) -> None:
-    expected = request.headers.get("If-Match")
-    if expected and expected != serialize.etag(current_org().store.get_user(ref)):
-        raise OktaError(E_ETAG_MISMATCH)
 
 
 @bp.post("")
@@ -81,8 +74,9 @@ def get_user(ref: str) -> ResponseReturnValue:
 def update_user(ref: str) -> ResponseReturnValue:
     """POST /api/v1/users/{id} — Update a user (partial)."""
     body = json_object()
-    _check_etag(ref)
-    user = current_org().store.update_user(ref, body.get("profile"), body.get("credentials"))
+    user = current_org().store.update_user(
+        ref, body.get("profile"), body.get("credentials"), if_match=request.headers.get("If-Match")
+    )
     return _user(user)
 
 
@@ -90,8 +84,9 @@ def update_user(ref: str) -> ResponseReturnValue:
 def replace_user(ref: str) -> ResponseReturnValue:
     """PUT /api/v1/users/{id} — Replace a user."""
     body = json_object()
-    _check_etag(ref)
-    user = current_org().store.replace_user(ref, body.get("profile"), body.get("credentials"))
+    user = current_org().store.replace_user(
+        ref, body.get("profile"), body.get("credentials"), if_match=request.headers.get("If-Match")
+    )
     return _user(user)
 
 

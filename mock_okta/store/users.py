@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from mock_okta.credentials import STAGED_ONLY, CredentialsInput
 from mock_okta.errors import (
+    E_ETAG_MISMATCH,
     E_INVALID_PAGING,
     E_NEXT_LOGIN_NEEDS_ACTIVATE,
     E_NEXT_LOGIN_NEEDS_PASSWORD,
@@ -181,21 +182,33 @@ class UserOperations(StoreBase):
 
     # ----- update, replace, delete
 
-    def update_user(self, ref: str, profile: object, credentials: object) -> User:
+    def update_user(
+        self, ref: str, profile: object, credentials: object, *, if_match: str | None = None
+    ) -> User:
         """POST /api/v1/users/{id}: partial update; a null property removes it."""
-        return self._update(ref, profile, credentials, replace_profile=False)
+        return self._update(ref, profile, credentials, replace_profile=False, if_match=if_match)
 
-    def replace_user(self, ref: str, profile: object, credentials: object) -> User:
+    def replace_user(
+        self, ref: str, profile: object, credentials: object, *, if_match: str | None = None
+    ) -> User:
         """PUT /api/v1/users/{id}: profile properties left out are deleted."""
         if profile is None:
             raise validation_error("profile", "The field cannot be left blank")
-        return self._update(ref, profile, credentials, replace_profile=True)
+        return self._update(ref, profile, credentials, replace_profile=True, if_match=if_match)
 
     def _update(
-        self, ref: str, profile: object, credentials: object, *, replace_profile: bool
+        self,
+        ref: str,
+        profile: object,
+        credentials: object,
+        *,
+        replace_profile: bool,
+        if_match: str | None,
     ) -> User:
         with self.db.write() as conn:
             user = self._load(conn, ref)
+            if if_match and if_match != user.etag:  # checked in the write's own transaction
+                raise OktaError(E_ETAG_MISMATCH)
             if profile is not None:
                 if not isinstance(profile, Mapping):
                     raise validation_error("profile", "The value must be an object")

@@ -30,9 +30,7 @@ AUTH_FAILED = "Authentication failed"
 
 
 def create(api: Api, query: str = "", login: str = LOGIN, **extra: Any) -> str:
-    response = api.create_user(login, query, **extra)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return str(response.get_json()["id"])
+    return api.created_id(login, query, **extra)
 
 
 def assert_failed(response: Any) -> None:

@@ -25,9 +25,7 @@ WRONG_STATUS = "This operation is not allowed in the user's current status."
 
 
 def create(api: Api, query: str = "", login: str = LOGIN, **extra: Any) -> str:
-    response = api.create_user(login, query, **extra)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return str(response.get_json()["id"])
+    return api.created_id(login, query, **extra)
 
 
 def status(api: Api, user_id: str) -> str:
