@@ -111,3 +111,11 @@ class Api:
 @pytest.fixture
 def api(client: FlaskClient) -> Api:
     return Api(client)
+
+
+@pytest.fixture(scope="session")
+def node_clients() -> Any:
+    """The pinned Node.js Okta clients (`tests/node/`), or a skip that says what is missing."""
+    from tests.node import node_clients as install
+
+    return install()
