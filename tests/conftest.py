@@ -18,7 +18,7 @@ from mock_okta.config import Settings
 from mock_okta.ids import IdFactory
 from mock_okta.org import Org
 
-pytest_plugins = ("pytester",)
+pytest_plugins = ("pytester", "tests.browser")
 
 SHARED_OKTA = Path(__file__).resolve().parents[2] / "shared" / "okta"
 TOKEN = "test-token"
