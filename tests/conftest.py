@@ -119,3 +119,11 @@ def node_clients() -> Any:
     from tests.node import node_clients as install
 
     return install()
+
+
+@pytest.fixture(scope="session")
+def okta_cli() -> Any:
+    """okta-cli (PyPI) in its own venv (`tests/okta_cli/`), or a skip that says what failed."""
+    from tests.okta_cli import okta_cli as install
+
+    return install()
