@@ -127,3 +127,13 @@ def okta_cli() -> Any:
     from tests.okta_cli import okta_cli as install
 
     return install()
+
+
+@pytest.fixture(params=["http", "https"])
+def scheme_args(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> list[str]:
+    """Run the test over HTTP, then over HTTPS: extra `mock-okta serve` flags (see serve_args)."""
+    from tests.helpers import serve_args
+
+    return serve_args(request.param, tmp_path, monkeypatch)
