@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import venv
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,15 +27,20 @@ INSTALL_SECONDS = 300
 
 @dataclass(frozen=True)
 class OktaCli:
-    """Runs `okta-cli ARGS` with its configuration under `home` (XDG_CONFIG_HOME)."""
+    """Runs `okta-cli ARGS` in `home`, its configuration under home/.config (XDG_CONFIG_HOME)."""
 
     executable: Path
 
+    def config_file(self, home: Path) -> Path:
+        """Where `okta-cli config new` writes its profiles (appdirs' user_config_dir)."""
+        return home / ".config" / "okta-cli" / "config.json"
+
     def run(
-        self, *args: str, home: Path, env: dict[str, str] | None = None, timeout: float = 120
+        self, *args: str, home: Path, env: Mapping[str, str] | None = None, timeout: float = 120
     ) -> subprocess.CompletedProcess[str]:
-        environ = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
-        environ.update(env or {})
+        """`env` (default: this process's environment) with HOME and XDG_CONFIG_HOME in `home`."""
+        environ = {**(os.environ if env is None else env)}
+        environ.update({"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")})
         return subprocess.run(
             [str(self.executable), *args],
             capture_output=True,
