@@ -5,7 +5,8 @@ client told once to trust `ca.pem` keeps working across restarts. The server cer
 (`server.pem`, `server-key.pem`) covers 127.0.0.1, localhost, the bound host and every
 `--tls-name`; it is issued again when the names change, when another CA signed it, or when it
 nears its end. trustme (on `cryptography`) does the certificate work. Nothing here knows which
-WSGI server serves the files: `prepare()` gives paths, `server_context()` an `ssl.SSLContext`.
+WSGI server serves the files: `prepare()` gives paths, `server_context()` an `ssl.SSLContext`,
+`banner()` the start-up lines that say how to trust the CA.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import datetime as dt
 import fcntl
 import ipaddress
 import os
+import shlex
 import ssl
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -36,7 +38,7 @@ SERVER_KEY: Final = "server-key.pem"
 DIR_NAME: Final = "mock-okta-tls"
 DEFAULT_NAMES: Final = ("127.0.0.1", "localhost")
 # Apple's clients refuse TLS server certificates valid for longer than 825 days, whatever CA
-# issued them (support.apple.com/en-us/103769); the CA itself may live long.
+# issued them (Apple support article HT210176); the CA itself may live long.
 SERVER_DAYS: Final = 825
 RENEW_DAYS: Final = 30
 # Where each kind of client reads its trusted CAs from (all three read a PEM file).
@@ -128,8 +130,27 @@ def server_context(files: TlsFiles) -> ssl.SSLContext:
 
 
 def trust_env(ca_file: Path | str) -> dict[str, str]:
-    """The environment that makes requests, aiohttp and Node trust the CA (and only it)."""
+    """The variables that make requests and aiohttp trust the CA instead of their bundles, and
+    Node trust it beside its own."""
     return {name: str(ca_file) for name, _ in TRUST_VARIABLES}
+
+
+def banner(files: TlsFiles | None) -> str:
+    """What the start-up lines say about HTTPS: the CA, and how each kind of client trusts it."""
+    if files is None:
+        return ""
+    if files.ca_file is None:
+        return f"  tls: your certificate {files.certfile} (clients trust its issuer)\n"
+    ca = shlex.quote(str(files.ca_file))
+    width = max(len(name) for name, _ in TRUST_VARIABLES) + 1 + len(ca)
+    lines = [
+        f"  tls: certificate for {', '.join(files.names)}, issued by the local CA",
+        f"  CA: {files.ca_file}",
+    ]
+    for i, (name, clients) in enumerate(TRUST_VARIABLES):
+        lead = "trust it:" if i == 0 else ""
+        lines.append(f"  {lead:<9} export {name + '=' + ca:<{width}}  # {clients}")
+    return "\n".join(lines) + "\n"
 
 
 def _normal(name: str) -> str:

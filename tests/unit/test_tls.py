@@ -224,13 +224,13 @@ def test_serve_refuses_a_certificate_without_its_key(capsys: pytest.CaptureFixtu
 
 def test_the_banner_says_where_the_ca_is_and_how_to_trust_it(tmp_path: Path) -> None:
     files = tls.local_ca(tmp_path / "my tls", ["127.0.0.1", "localhost"])
-    banner = server.tls_banner(files)
+    banner = tls.banner(files)
     ca = str(tmp_path / "my tls" / "ca.pem")
     assert "  tls: certificate for 127.0.0.1, localhost, issued by the local CA\n" in banner
     assert f"\n  CA: {ca}\n" in banner
     for variable, clients in tls.TRUST_VARIABLES:
         assert f"export {variable}='{ca}'" in banner  # quoted: the path has a space
         assert f"# {clients}" in banner
-    assert server.tls_banner(None) == ""
-    own = server.tls_banner(TlsFiles(Path("/c.pem"), Path("/k.pem"), None))
+    assert tls.banner(None) == ""
+    own = tls.banner(TlsFiles(Path("/c.pem"), Path("/k.pem"), None))
     assert own == "  tls: your certificate /c.pem (clients trust its issuer)\n"
