@@ -94,25 +94,25 @@ def local_ca(directory: Path, names: Sequence[str], *, now: dt.datetime | None =
     """The CA in `directory` (made if missing) and a current server certificate for `names`."""
     now = now or dt.datetime.now(dt.UTC)
     directory = directory.resolve()
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise TlsError(f"--tls-dir {directory}: cannot create it ({exc.strerror})") from None
     files = TlsFiles(
         directory / SERVER_CERT, directory / SERVER_KEY, directory / CA_CERT, tuple(names)
     )
-    with _locked(directory):  # two servers starting on one folder make one CA
-        ca = _load_or_create_ca(directory)
-        if not _current(files, ca, now):
-            leaf = ca.issue_cert(
-                *names,
-                organization_name=_ORGANIZATION,
-                organization_unit_name="server",
-                not_before=now - dt.timedelta(days=1),
-                not_after=now + dt.timedelta(days=SERVER_DAYS),
-            )
-            _write(files.keyfile, leaf.private_key_pem.bytes(), private=True)
-            _write(files.certfile, b"".join(p.bytes() for p in leaf.cert_chain_pems))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with _locked(directory):  # two servers starting on one folder make one CA
+            ca = _load_or_create_ca(directory)
+            if not _current(files, ca, now):
+                leaf = ca.issue_cert(
+                    *names,
+                    organization_name=_ORGANIZATION,
+                    organization_unit_name="server",
+                    not_before=now - dt.timedelta(days=1),
+                    not_after=now + dt.timedelta(days=SERVER_DAYS),
+                )
+                _write(files.keyfile, leaf.private_key_pem.bytes(), private=True)
+                _write(files.certfile, b"".join(p.bytes() for p in leaf.cert_chain_pems))
+    except OSError as exc:
+        raise TlsError(f"--tls-dir {directory} cannot be used: {exc}") from None
     return files
 
 

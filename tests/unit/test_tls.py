@@ -95,6 +95,13 @@ def test_half_a_ca_is_refused_with_what_to_do(tmp_path: Path) -> None:
         tls.local_ca(tmp_path, ["localhost"])
 
 
+def test_a_folder_that_cannot_be_written_is_refused_with_its_name(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the folder should be")
+    with pytest.raises(TlsError, match=r"--tls-dir .*file/tls cannot be used: .*Not a directory"):
+        tls.local_ca(blocker / "tls", ["localhost"])
+
+
 def test_two_servers_starting_at_once_share_one_ca(tmp_path: Path) -> None:
     results: list[TlsFiles] = []
     barrier = threading.Barrier(4)
