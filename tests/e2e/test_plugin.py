@@ -89,9 +89,9 @@ def test_server_bug(mock_okta, monkeypatch):
 
 
 def test_fixtures_work_from_a_separate_repository(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_migration=MIGRATION_TESTS)
+    pytester.makepyfile(test_migration=MIGRATION_TESTS, test_https=OVER_HTTPS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=8)
 
 
 def test_an_error_inside_the_server_fails_the_test_that_caused_it(
@@ -102,9 +102,3 @@ def test_an_error_inside_the_server_fails_the_test_that_caused_it(
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*mock-okta raised inside the server*"])
     result.stdout.fnmatch_lines(["*kaboom inside the mock*"])
-
-
-def test_the_https_fixture_gives_the_url_and_the_ca(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_https=OVER_HTTPS)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=3)
