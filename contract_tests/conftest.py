@@ -33,7 +33,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--migration-cmd",
         default=None,
         help="the tool under test; placeholders {org_url} {token} {dataset}"
-        " {workdir} {mode} (default: mock-okta's reference migrator)",
+        " {workdir} {mode} {ca_file} (default: mock-okta's reference migrator)",
+    )
+    group.addoption(
+        "--harness-tls",
+        action="store_true",
+        help="serve the mock over HTTPS: {org_url} is https://, its CA is {ca_file} and in"
+        " REQUESTS_CA_BUNDLE, SSL_CERT_FILE and NODE_EXTRA_CA_CERTS",
     )
     group.addoption("--harness-users", type=int, default=200, help="users per dataset")
     group.addoption("--harness-seed", type=int, default=1, help="dataset seed")
@@ -118,6 +124,7 @@ def harness(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         bad=option("--harness-bad"),
         hook_url=option("--hook-url"),
         hook_auth=option("--hook-auth"),
+        tls=option("--harness-tls"),
         workdir=Path(workdir) if workdir else tmp_path_factory.mktemp("harness"),
     )
     return Harness(config, request.config)

@@ -1,7 +1,9 @@
 """What a scenario does: a fresh mock, a dataset, the tool under test, and what Okta holds after.
 
-The tool is any command (a template with {org_url}, {token}, {dataset}, {workdir}, {mode}); it
-runs against a real `mock-okta serve` on a free port, so it may be written in any language.
+The tool is any command (a template with {org_url}, {token}, {dataset}, {workdir}, {mode}, and
+{ca_file} with --harness-tls); it runs against a real `mock-okta serve` on a free port, so it may
+be written in any language. Over TLS its environment names the mock's CA (REQUESTS_CA_BUNDLE,
+SSL_CERT_FILE, NODE_EXTRA_CA_CERTS), so a tool that insists on https:// runs unmodified.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ import requests
 
 from mock_okta.profile import login_key
 from mock_okta.testing.client import ControlClient
-from mock_okta.testing.served import served
+from mock_okta.testing.served import ServedMock
+from mock_okta.tls import trust_env
 from mock_okta.tools.dataset import DEFAULT_MIX, Options, parse_mix
 from mock_okta.tools.dataset import generate as generate_dataset
 from mock_okta.tools.delta import generate_delta
@@ -51,6 +54,7 @@ class HarnessConfig:
     workdir: Path = Path("harness-work")
     hook_url: str | None = None  # a team's own hook service; default: mock-okta hook-server
     hook_auth: str | None = None  # "Header: value" the hook service expects
+    tls: bool = False  # serve the mock over HTTPS (its CA in the harness workdir's tls/)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +89,9 @@ class ToolRun:
     log: Path
 
 
-def sign_in(url: str, entries: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+def sign_in(
+    url: str, entries: Sequence[Mapping[str, Any]], ca_file: str | None = None
+) -> dict[str, int]:
     """`POST /api/v1/authn` with each entry's login and password; login → HTTP status."""
     session = requests.Session()
     out = {}
@@ -94,6 +100,7 @@ def sign_in(url: str, entries: Sequence[Mapping[str, Any]]) -> dict[str, int]:
             f"{url}/api/v1/authn",
             json={"username": entry["login"], "password": entry["password"]},
             timeout=60,
+            verify=ca_file or True,
         )
         out[str(entry["login"])] = response.status_code
     return out
@@ -105,6 +112,7 @@ class OrgView(Protocol):
     url: str
     token: str
     time_scale: float
+    ca_file: str | None
 
     def users(self) -> list[dict[str, Any]]: ...
 
@@ -116,11 +124,12 @@ class OrgView(Protocol):
 class Mock:
     """A served mock for one scenario, seen only through HTTP (control plane and Okta's API)."""
 
-    def __init__(self, url: str, token: str, time_scale: float) -> None:
+    def __init__(self, url: str, token: str, time_scale: float, ca_file: str | None = None) -> None:
         self.url = url
         self.token = token
         self.time_scale = time_scale
-        self.control = ControlClient(url, token)
+        self.ca_file = ca_file  # https://: the mock's CA
+        self.control = ControlClient(url, token, ca_file=ca_file)
 
     def users(self) -> list[dict[str, Any]]:
         return self.control.users()
@@ -137,7 +146,7 @@ class Mock:
         self.control.config(
             limits={**config["limits"], **HARNESS_LIMITS}, authnPerUserPerSecond=1_000_000
         )
-        out = sign_in(self.url, entries)
+        out = sign_in(self.url, entries, self.ca_file)
         self.control.config(
             limits=config["limits"], authnPerUserPerSecond=config["authnPerUserPerSecond"]
         )
@@ -156,7 +165,11 @@ class Mock:
             "channel": {"type": "HTTP", "version": "1.0.0", "config": config},
         }
         response = requests.post(
-            f"{self.url}/api/v1/inlineHooks", json=body, headers=self._auth, timeout=30
+            f"{self.url}/api/v1/inlineHooks",
+            json=body,
+            headers=self._auth,
+            timeout=30,
+            verify=self.ca_file or True,
         )
         response.raise_for_status()
         return str(response.json()["id"])
@@ -166,6 +179,7 @@ class Mock:
             f"{self.url}/api/v1/inlineHooks/{hook_id}/lifecycle/deactivate",
             headers=self._auth,
             timeout=30,
+            verify=self.ca_file or True,
         ).raise_for_status()
 
     @property
@@ -191,6 +205,7 @@ class RealOrg:
         self.url = url.rstrip("/")
         self.token = token
         self.time_scale = 1.0
+        self.ca_file: str | None = None  # a real org's certificate is publicly trusted
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"SSWS {token}"
         self.logins: list[str] = []  # the dataset's, set by the scenario
@@ -279,14 +294,21 @@ class Scenario:
             dataset=shlex.quote(str(dataset.path)),
             workdir=shlex.quote(str(self.workdir)),
             mode=mode,
+            ca_file=shlex.quote(self.org.ca_file or ""),
         )
+        env = {**os.environ, **(trust_env(self.org.ca_file) if self.org.ca_file else {})}
         log = self.workdir / f"tool-{len(self.runs) + 1}-{mode}.log"
         started = time.monotonic()
         with log.open("w") as out:
             out.write(f"$ {command}\n")
             out.flush()
             proc = subprocess.Popen(
-                command, shell=True, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                command,
+                shell=True,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env=env,
             )
             try:
                 code: int | None = proc.wait(self.config.timeout)
@@ -321,10 +343,12 @@ def scenario(
         "--rate-limits", config.rate_limits,
         "--time-scale", str(config.time_scale),
         *(f"--limit={bucket}={n}" for bucket, n in config.limits.items()),
+        *(["--tls", "--tls-dir", str(config.workdir / "tls")] if config.tls else []),
         *extra_args,
     ]  # fmt: skip
-    with served(args, token) as url:
-        yield Scenario(name, config, workdir, Mock(url, token, config.time_scale))
+    with ServedMock(args, token) as server:
+        mock = Mock(server.url, token, config.time_scale, server.ca_file)
+        yield Scenario(name, config, workdir, mock)
 
 
 @contextlib.contextmanager

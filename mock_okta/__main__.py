@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 # command -> (module with `main(argv) -> int`, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "serve": ("mock_okta.server", "serve the local Okta over HTTP (gunicorn)"),
+    "serve": ("mock_okta.server", "serve the local Okta over HTTP, or HTTPS (gunicorn)"),
     "dataset": ("mock_okta.tools.dataset", "generate a legacy-user dataset with known plaintexts"),
     "hash": ("mock_okta.tools.encoder", "print Okta's hash object for a password or legacy hash"),
     "doctor": ("mock_okta.tools.doctor", "explain why an imported hash will not verify"),

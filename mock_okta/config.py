@@ -132,7 +132,16 @@ class Settings:
     custom_profile_properties: frozenset[str] = frozenset()
     login_must_be_email: bool = True
     access_log: bool = False
+    tls: bool = False  # serve HTTPS with a certificate from the local CA (mock_okta/tls.py)
+    tls_dir: str | None = None  # the CA and certificate; None: mock-okta-tls/ beside the store
+    tls_names: tuple[str, ...] = ()  # names beyond 127.0.0.1 and localhost
+    certfile: str | None = None  # a team's own certificate (and key): HTTPS without our CA
+    keyfile: str | None = None
     runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls or self.certfile or self.keyfile else "http"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -145,7 +154,14 @@ class Settings:
         base = cls()
         values: dict[str, object] = {}
         runtime: dict[str, object] = {}
-        for name, key in (("HOST", "host"), ("DB", "db"), ("ORG_URL", "org_url")):
+        for name, key in (
+            ("HOST", "host"),
+            ("DB", "db"),
+            ("ORG_URL", "org_url"),
+            ("TLS_DIR", "tls_dir"),
+            ("CERTFILE", "certfile"),
+            ("KEYFILE", "keyfile"),
+        ):
             if (text := get(name)) is not None:
                 values[key] = text
         for name, key in (
@@ -160,6 +176,10 @@ class Settings:
                 values[key] = _int(f"MOCK_OKTA_{name}", text)
         if (text := get("TOKEN")) is not None:
             values["tokens"] = tuple(t.strip() for t in text.split(",") if t.strip())
+        if (text := get("TLS")) is not None:
+            values["tls"] = _bool("MOCK_OKTA_TLS", text)
+        if (text := get("TLS_NAMES")) is not None:
+            values["tls_names"] = tuple(n.strip() for n in text.split(",") if n.strip())
         if (text := get("PROFILE_PROPERTIES")) is not None:
             values["custom_profile_properties"] = frozenset(
                 p.strip() for p in text.split(",") if p.strip()
@@ -202,6 +222,14 @@ def _int(name: str, text: str) -> int:
         return int(text)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {text!r}") from None
+
+
+def _bool(name: str, text: str) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, not {text!r}")
 
 
 def _float(name: str, text: str) -> float:

@@ -5,24 +5,28 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import shlex
+import ssl
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from mock_okta import tls
 from mock_okta.app import create_app
 from mock_okta.concurrency import MAX_WORKERS, Shared
 from mock_okta.config import DEFAULT_TOKEN, ConfigError, Settings, parse_limits
 from mock_okta.db import MEMORY
 from mock_okta.org import Org
+from mock_okta.tls import TlsFiles
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mock-okta serve",
-        description="Serve a local Okta (Users and Authn APIs) on HTTP.",
+        description="Serve a local Okta (Users and Authn APIs) on HTTP, or HTTPS with --tls.",
         epilog="Every flag also reads MOCK_OKTA_<NAME> (e.g. MOCK_OKTA_PORT); flags win.",
     )
     parser.add_argument("--host", help="interface to bind (default 127.0.0.1)")
@@ -65,6 +69,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="a custom profile property your org's schema defines (repeatable)",
     )
     parser.add_argument("--access-log", action="store_true", help="log each request to stderr")
+    tls = parser.add_argument_group("HTTPS")
+    tls.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a certificate from a local CA made once (trust its ca.pem)",
+    )
+    tls.add_argument(
+        "--tls-dir",
+        metavar="DIR",
+        help="where the CA and certificate live (default: mock-okta-tls/ beside the --db file;"
+        " the current folder for :memory:)",
+    )
+    tls.add_argument(
+        "--tls-name",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another host name or IP the certificate covers, beyond 127.0.0.1 and localhost"
+        " (repeatable)",
+    )
+    tls.add_argument("--certfile", help="serve HTTPS with your own certificate (PEM) instead")
+    tls.add_argument("--keyfile", help="the private key of --certfile (PEM)")
     return parser
 
 
@@ -72,7 +98,8 @@ def settings_from_args(args: argparse.Namespace, environ: dict[str, str]) -> Set
     """Defaults, then MOCK_OKTA_* variables, then flags."""
     settings = Settings.from_env(environ)
     values: dict[str, Any] = {}
-    for name in ("host", "port", "db", "seed", "workers", "threads", "org_url"):
+    names = ("host", "port", "db", "seed", "workers", "threads", "org_url")
+    for name in (*names, "tls_dir", "certfile", "keyfile"):
         if getattr(args, name) is not None:
             values[name] = getattr(args, name)
     if args.token:
@@ -81,6 +108,10 @@ def settings_from_args(args: argparse.Namespace, environ: dict[str, str]) -> Set
         values["custom_profile_properties"] = frozenset(args.profile_property)
     if args.access_log:
         values["access_log"] = True
+    if args.tls:
+        values["tls"] = True
+    if args.tls_name:
+        values["tls_names"] = tuple(args.tls_name)
     runtime: dict[str, object] = {}
     if args.rate_limits is not None:
         runtime.update(rate_limit_setting(args.rate_limits))
@@ -135,8 +166,9 @@ def check(settings: Settings) -> None:
 class MockOktaServer(BaseApplication):  # type: ignore[misc]
     """gunicorn with our settings; each worker builds its own app on the shared database."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, tls: TlsFiles | None = None) -> None:
         self.settings = settings
+        self.tls = tls
         self.shared = Shared()  # before the fork: every worker sees this memory
         self.inflight_slot = 0
         super().__init__()
@@ -163,6 +195,7 @@ class MockOktaServer(BaseApplication):  # type: ignore[misc]
             "limit_request_line": 8190,
             "limit_request_fields": 100,
             "limit_request_field_size": 8190,
+            **gunicorn_tls(self.tls),
         }
         for key, value in options.items():
             self.cfg.set(key, value)
@@ -188,22 +221,47 @@ class MockOktaServer(BaseApplication):  # type: ignore[misc]
     def _announce(self, server: Any) -> None:
         s = self.settings
         host, port = server.LISTENERS[0].sock.getsockname()[:2]
+        url = f"{s.scheme}://{host}:{port}"
         store = s.db if s.db == MEMORY else str(Path(s.db).resolve())
         runtime = s.runtime
         more = f" (+{len(s.tokens) - 1} more)" if len(s.tokens) > 1 else ""
         # A token of the user's own is a secret: logs (CI's included) never show it.
         token = s.tokens[0] if s.tokens[0] == DEFAULT_TOKEN else "<your --token>"
+        ca = self.tls.ca_file if self.tls else None
+        curl = f"curl --cacert {shlex.quote(str(ca))}" if ca else "curl"
         print(
-            f"mock-okta {_version()} serving http://{host}:{port}\n"
+            f"mock-okta {_version()} serving {url}\n"
             f"  token: {token}{more}"
             f"   store: {store}   workers: {s.workers}\n"
             f"  rate limits: {runtime.rate_limits}"
             f"{' ' + str(dict(runtime.limits)) if runtime.limits else ''}"
             f"   time scale: {runtime.time_scale:g}x\n"
-            f"  try: curl -H 'Authorization: SSWS {token}' http://{host}:{port}/api/v1/users",
+            f"{tls.banner(self.tls)}"
+            f"  try: {curl} -H 'Authorization: SSWS {token}' {url}/api/v1/users",
             file=sys.stderr,
             flush=True,
         )
+
+
+def gunicorn_tls(files: TlsFiles | None) -> dict[str, object]:
+    """The TLS files in gunicorn's settings (granian takes the same as ssl_cert and ssl_key)."""
+    if files is None:
+        return {}
+    built: list[ssl.SSLContext] = []
+
+    def ssl_context(_conf: Any, default: Callable[[], ssl.SSLContext]) -> ssl.SSLContext:
+        # gunicorn builds a context (reading the files) per connection; one per worker will do.
+        if not built:
+            built.append(default())
+        return built[0]
+
+    # PARITY: HTTP/1.1 over TLS 1.2 or 1.3 (Python's defaults), no HTTP/2 by ALPN; whether
+    # Okta's edge offers h2 is unconfirmed here, and every client tested speaks HTTP/1.1.
+    return {
+        "certfile": str(files.certfile),
+        "keyfile": str(files.keyfile),
+        "ssl_context": ssl_context,
+    }
 
 
 def _version() -> str:
@@ -216,10 +274,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = settings_from_args(args, dict(os.environ))
+        files = tls.prepare(settings)
     except ConfigError as exc:
         print(f"mock-okta serve: {exc}", file=sys.stderr)
         return 2
     if settings.db != MEMORY:
         Org(settings, publish=True).db.close()  # schema and start-up configuration, once
-    MockOktaServer(settings).run()
+    MockOktaServer(settings, files).run()
     return 0

@@ -53,7 +53,9 @@ class BrowserPage:
         return path
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running in this thread
+# while it is open, and every later asyncio.run() (okta-sdk-python's tests) would fail.
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     executable = chromium_path()
     sync_api = pytest.importorskip(

@@ -119,3 +119,21 @@ def node_clients() -> Any:
     from tests.node import node_clients as install
 
     return install()
+
+
+@pytest.fixture(scope="session")
+def okta_cli() -> Any:
+    """okta-cli (PyPI) in its own venv (`tests/okta_cli/`), or a skip that says what failed."""
+    from tests.okta_cli import okta_cli as install
+
+    return install()
+
+
+@pytest.fixture(params=["http", "https"])
+def scheme_args(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> list[str]:
+    """Run the test over HTTP, then over HTTPS: extra `mock-okta serve` flags (see serve_args)."""
+    from tests.helpers import serve_args
+
+    return serve_args(request.param, tmp_path, monkeypatch)

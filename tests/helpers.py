@@ -6,9 +6,11 @@ import base64
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import bcrypt
+import pytest
 
 ERROR_ID = re.compile(r"^oae[A-Za-z0-9]{22}$")
 USER_ID = re.compile(r"^00u[A-Za-z0-9]{17}$")
@@ -93,3 +95,13 @@ def with_hash(hash_object: Mapping[str, object]) -> dict[str, object]:
 
 def with_password(value: str = PASSWORD) -> dict[str, object]:
     return {"password": {"value": value}}
+
+
+def serve_args(scheme: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """`mock-okta serve` flags for `scheme`: none for http; for https `--tls` with its CA in
+    tmp_path/tls, trusted the way a user would, through REQUESTS_CA_BUNDLE."""
+    if scheme == "http":
+        return []
+    tls_dir = tmp_path / "tls"
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls_dir / "ca.pem"))
+    return ["--tls", "--tls-dir", str(tls_dir)]

@@ -7,6 +7,8 @@ from typing import Any
 
 import requests
 
+from mock_okta.tls import trust_env
+
 
 class ControlError(RuntimeError):
     """The control plane refused a call; the message carries its explanation."""
@@ -15,13 +17,28 @@ class ControlError(RuntimeError):
 class ControlClient:
     """`reset()`, `seed_users()`, `requests()`, `fault()`, `advance()`, `config()`, `stats()`."""
 
-    def __init__(self, url: str, token: str, session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        session: requests.Session | None = None,
+        *,
+        ca_file: str | None = None,
+    ) -> None:
         self.url = url.rstrip("/")
         self.token = token
+        self.ca_file = ca_file  # the CA of an https:// mock (mock-okta serve --tls)
         self.session = session or requests.Session()
         self.headers = {"Authorization": f"SSWS {token}", "Accept": "application/json"}
 
+    def ca_env(self) -> dict[str, str]:
+        """For a tool run against an https:// mock: REQUESTS_CA_BUNDLE, SSL_CERT_FILE and
+        NODE_EXTRA_CA_CERTS naming its CA (empty for http://)."""
+        return trust_env(self.ca_file) if self.ca_file else {}
+
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        if self.ca_file:  # per call: a REQUESTS_CA_BUNDLE in the environment beats session.verify
+            kwargs["verify"] = self.ca_file
         response = self.session.request(
             method, f"{self.url}/_mock/{path}", headers=self.headers, timeout=60, **kwargs
         )

@@ -3,6 +3,9 @@
 def test_migration(mock_okta):          # a live server, reset before this test
     run_my_tool(mock_okta.url, mock_okta.token)
     assert mock_okta.stats()["users"] == 3
+
+def test_over_https(mock_okta_tls):     # the same over HTTPS: its CA in mock_okta_tls.ca_file
+    run_my_tool(mock_okta_tls.url, mock_okta_tls.token, env=mock_okta_tls.ca_env())
 """
 
 from __future__ import annotations
@@ -31,10 +34,32 @@ def mock_okta_server() -> Iterator[LiveServer]:
 @pytest.fixture
 def mock_okta(mock_okta_server: LiveServer) -> Iterator[ControlClient]:
     """The session's mock, reset for this test: `.url`, `.token` and the control-plane calls."""
-    mock_okta_server.org.reset()
-    mock_okta_server.org.server_errors.clear()
-    yield mock_okta_server.client
-    mock_okta_server.check_errors()
+    yield from _reset_for_test(mock_okta_server)
+
+
+@pytest.fixture(scope="session")
+def mock_okta_tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One live mock over HTTPS for the session; its local CA in MOCK_OKTA_TLS_DIR, else in a
+    folder of the session's own."""
+    settings = Settings.from_env(os.environ)
+    tls_dir = settings.tls_dir or str(tmp_path_factory.mktemp("mock-okta-tls"))
+    server = LiveServer(dataclasses.replace(settings, port=0, tls=True, tls_dir=tls_dir)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mock_okta_tls(mock_okta_tls_server: LiveServer) -> Iterator[ControlClient]:
+    """The HTTPS mock, reset for this test: `.url` (https://), `.token`, `.ca_file`, `.ca_env()`
+    and the control-plane calls (which trust the CA)."""
+    yield from _reset_for_test(mock_okta_tls_server)
+
+
+def _reset_for_test(server: LiveServer) -> Iterator[ControlClient]:
+    server.org.reset()
+    server.org.server_errors.clear()
+    yield server.client
+    server.check_errors()
 
 
 @pytest.fixture

@@ -10,14 +10,18 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import requests
+import urllib3
 
-_BANNER = re.compile(r"serving (http://\S+)")
+_BANNER = re.compile(r"serving (https?://\S+)")
+_CA = re.compile(r"^  CA: (.+)$")
+_OWN_CERTIFICATE = "  tls: your certificate"
 
 
 class ServeError(RuntimeError):
@@ -29,15 +33,20 @@ class ServedMock:
 
     `start()` waits until it answers; `url`, `pid` and `log()` (everything it wrote to stderr,
     read by a thread so a chatty server never blocks on a full pipe); `kill()` is a crash
-    (SIGKILL to the master and every worker at once), `stop()` a clean shutdown.
+    (SIGKILL to the master and every worker at once), `stop()` a clean shutdown. With `--tls`
+    in `args`, `url` is https:// and `ca_file` the CA it printed (or the one given here, for
+    `--certfile`).
     """
 
-    def __init__(self, args: Sequence[str], token: str, timeout: float = 30) -> None:
+    def __init__(
+        self, args: Sequence[str], token: str, timeout: float = 30, *, ca_file: str | None = None
+    ) -> None:
         self.cmd = [sys.executable, "-m", "mock_okta", "serve", "--port", "0", "--token", token]
         self.cmd += list(args)
         self.token = token
         self.timeout = timeout
         self.url = ""
+        self.ca_file = ca_file
         self._proc: subprocess.Popen[str] | None = None
         self._lines: list[str] = []
         self._lock = threading.Lock()
@@ -68,9 +77,14 @@ class ServedMock:
                 self.kill()
                 raise ServeError("mock-okta serve did not start:\n" + self.log())
         headers = {"Authorization": f"SSWS {self.token}"}
+        # False only for a --certfile whose CA nobody named: this probe alone does not verify.
+        verify: str | bool = self.ca_file or not self.url.startswith("https:")
         for _ in range(100):  # every worker may still be booting
             try:
-                requests.get(f"{self.url}/_mock/config", headers=headers, timeout=2)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
+                    url = f"{self.url}/_mock/config"
+                    requests.get(url, headers=headers, timeout=2, verify=verify)
                 break
             except requests.ConnectionError:
                 time.sleep(0.1)
@@ -89,9 +103,15 @@ class ServedMock:
         for line in self._proc.stderr:
             with self._lock:
                 self._lines.append(line)
-            if not self._ready.is_set() and (found := _BANNER.search(line)):
+            if self._ready.is_set():
+                continue
+            if found := _BANNER.search(line):
                 self.url = found.group(1)
-                self._ready.set()
+            elif found := _CA.match(line.rstrip("\n")):
+                self.ca_file = found.group(1)
+            own = line.startswith(_OWN_CERTIFICATE)
+            if self.url and (self.url.startswith("http:") or self.ca_file or own):
+                self._ready.set()  # for https://, once the CA (or that it is the team's) is known
 
     def log(self) -> str:
         """Everything the server wrote to stderr so far (after `stop()` or `kill()`: all)."""

@@ -1,4 +1,5 @@
-"""The real server (gunicorn): limits exact across two workers, dropped connections, headers."""
+"""The real server (gunicorn): limits exact across two workers, dropped connections, headers;
+the first two over HTTP and over HTTPS (`scheme_args`)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ def _create(url: str, i: int) -> requests.Response:
     )
 
 
-def test_two_workers_share_one_org_wide_allowance(tmp_path: Path) -> None:
+def test_two_workers_share_one_org_wide_allowance(tmp_path: Path, scheme_args: list[str]) -> None:
     args = ["--workers", "2", "--db", str(tmp_path / "w.db"), "--limit", "users.collection=20"]
-    with served(args) as url:
+    with served([*args, *scheme_args]) as url:
+        assert url.startswith("https://" if scheme_args else "http://")
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
             responses = list(pool.map(lambda i: _create(url, i), range(60)))
         codes = [r.status_code for r in responses]
@@ -45,8 +47,11 @@ def test_memory_store_refuses_several_workers() -> None:
         pass
 
 
-def test_a_dropped_connection_is_a_connection_error_and_changes_nothing(tmp_path: Path) -> None:
-    with served(["--db", str(tmp_path / "d.db")]) as url:
+def test_a_dropped_connection_is_a_connection_error_and_changes_nothing(
+    tmp_path: Path, scheme_args: list[str]
+) -> None:
+    with served(["--db", str(tmp_path / "d.db"), *scheme_args]) as url:
+        assert url.startswith("https://" if scheme_args else "http://")
         rule = {"method": "POST", "path": "/api/v1/users", "drop": True, "count": 1}
         requests.post(f"{url}/_mock/faults", json=rule, headers=AUTH, timeout=10)
         with pytest.raises(requests.ConnectionError):

@@ -24,7 +24,7 @@ def serve(*args: str) -> ServedMock:
 
 
 def control(server: ServedMock) -> ControlClient:
-    return ControlClient(server.url, TOKEN)
+    return ControlClient(server.url, TOKEN, ca_file=server.ca_file)
 
 
 def settled_counters(server: ServedMock, requests_sent: int, timeout: float = 20) -> dict[str, int]:

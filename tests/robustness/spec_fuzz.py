@@ -458,8 +458,8 @@ class ServedTarget(Target):
         return [new] if "Traceback" in new or "internal error" in new else []
 
 
-FUZZ_SETTINGS: Final = Settings(
-    tokens=(TOKEN,), runtime=RuntimeConfig(rate_limits="off", lockout_attempts=0)
+FUZZ_SETTINGS: Final = Settings(  # a free port: 8080 may be anyone's on a shared machine
+    port=0, tokens=(TOKEN,), runtime=RuntimeConfig(rate_limits="off", lockout_attempts=0)
 )
 
 

@@ -1,5 +1,6 @@
 """SIGKILL the served mock in the middle of a concurrent create load, restart it on the same
-SQLite file: every create answered 200 is there, whole, and nothing is half-written."""
+SQLite file: every create answered 200 is there, whole, and nothing is half-written (over HTTP
+with one and two workers, and over HTTPS with two)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import requests
 from mock_okta.models import ProviderType
 from mock_okta.profile import login_key
 from mock_okta.store.base import COLUMNS, row_to_user
+from tests.helpers import serve_args
 from tests.robustness.serving import AUTH, PASSWORD, control, profile, serve
 
 CLIENTS = 8
@@ -86,11 +88,15 @@ def create_load(
     return threads
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_sigkill_under_create_load_loses_no_answered_create(tmp_path: Path, workers: int) -> None:
+@pytest.mark.parametrize(("workers", "scheme"), [(1, "http"), (2, "http"), (2, "https")])
+def test_sigkill_under_create_load_loses_no_answered_create(
+    tmp_path: Path, workers: int, scheme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "crash.db"
     args = ("--db", str(db), "--rate-limits", "off", "--workers", str(workers))
+    args += tuple(serve_args(scheme, tmp_path, monkeypatch))
     server = serve(*args)
+    assert server.url.startswith(f"{scheme}://")
     answered: dict[str, dict[str, Any]] = {}
     enough = threading.Event()
     threads = create_load(server.url, answered, enough)

@@ -274,13 +274,14 @@ def exercise(c: Client, hook_url: str) -> dict[str, str]:
     return {"stateToken": state}
 
 
-def test_no_secret_is_written_anywhere(tmp_path: Path, hook_url: str) -> None:
-    server = ServedMock(
-        ["--db", str(tmp_path / "s.db"), "--rate-limits", "off", "--access-log"], TOKEN
-    ).start()
+def test_no_secret_is_written_anywhere(
+    tmp_path: Path, hook_url: str, scheme_args: list[str]
+) -> None:
+    args = ["--db", str(tmp_path / "s.db"), "--rate-limits", "off", "--access-log"]
+    server = ServedMock([*args, *scheme_args], TOKEN).start()
     try:
         client = Client(server.url)
-        control = ControlClient(server.url, TOKEN)
+        control = ControlClient(server.url, TOKEN, ca_file=server.ca_file)
         control.config(hookTimeoutSeconds=5)
         issued = exercise(client, hook_url)
         stats = control.stats()
@@ -300,9 +301,16 @@ def test_no_secret_is_written_anywhere(tmp_path: Path, hook_url: str) -> None:
     }
     assert len(client.errors) >= 15
     assert "[redacted]" in where["journal"]
+    keys = {  # over HTTPS: the private keys of the local CA and of the server's certificate
+        f"{key.name} line {i}": line
+        for key in (tmp_path / "tls").glob("*key.pem")
+        for i, line in enumerate(key.read_text().splitlines())
+        if "PRIVATE KEY" not in line
+    }
+    assert bool(keys) == bool(scheme_args)
     leaks = [
         f"{name} in {place}"
-        for name, secret in {**secrets(), **issued}.items()
+        for name, secret in {**secrets(), **issued, **keys}.items()
         for place, text in where.items()
         if secret in text or json.dumps(secret)[1:-1] in text
     ]
