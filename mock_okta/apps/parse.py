@@ -61,7 +61,7 @@ def parse_application(body: Mapping[str, object], existing: App | None = None) -
         if not isinstance(value, str) or not value:
             raise validation_error(f"settings.app.{required}", "The field cannot be left blank")
     if mode is SignOnMode.SAML_2_0 and definition.name == CUSTOM_SAML:
-        _check_saml(_object(settings, "signOn"))
+        settings["signOn"] = _saml_sign_on(_object(settings, "signOn"))
     credentials = _object(body, "credentials")
     oauth = (
         parse_oauth(credentials, settings, existing) if mode is SignOnMode.OPENID_CONNECT else None
@@ -128,8 +128,9 @@ def _definition(
     return definition, raw
 
 
-def _check_saml(sign_on: JsonObject) -> None:
-    """A custom SAML 2.0 app needs where to post and for whom (Apps API, custom SAML)."""
+def _saml_sign_on(sign_on: JsonObject) -> JsonObject:
+    """A custom SAML 2.0 app needs where to post and for whom (Apps API, custom SAML); the rest
+    has Okta's defaults (SPEC Saml2.0ResponseEx), recipient and destination the ACS URL's."""
     if not (sign_on.get("ssoAcsUrl") or sign_on.get("destinationOverride")):
         raise validation_error("settings.signOn.ssoAcsUrl", "The field cannot be left blank")
     if not sign_on.get("audience"):
@@ -139,6 +140,29 @@ def _check_saml(sign_on: JsonObject) -> None:
         raise validation_error(
             "settings.signOn", "Either responseSigned or assertionSigned must be true"
         )
+    acs = sign_on.get("ssoAcsUrl")
+    return {
+        "defaultRelayState": None,
+        "ssoAcsUrl": acs,
+        "idpIssuer": "http://www.okta.com/${org.externalKey}",
+        "recipient": acs,
+        "destination": acs,
+        "subjectNameIdTemplate": "${user.userName}",
+        "subjectNameIdFormat": "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+        "responseSigned": True,
+        "assertionSigned": True,
+        "signatureAlgorithm": "RSA_SHA256",
+        "digestAlgorithm": "SHA256",
+        "honorForceAuthn": True,
+        "authnContextClassRef": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+        "requestCompressed": False,
+        "allowMultipleAcsEndpoints": False,
+        "acsEndpoints": [],
+        "samlSignedRequestEnabled": False,
+        "attributeStatements": [],
+        "inlineHooks": [],
+        **sign_on,
+    }
 
 
 def _object(parent: Mapping[str, object], key: str) -> JsonObject:

@@ -209,7 +209,28 @@ def test_create_application_custom_saml_gets_a_generated_name(api: Api) -> None:
     assert second["name"] == "mockokta_examplecustomsaml20app_2"
     assert first["visibility"]["appLinks"] == {"mockokta_examplecustomsaml20app_1_link": True}
     assert first["signOnMode"] == "SAML_2_0"
-    assert first["settings"]["signOn"] == SAML["settings"]["signOn"]
+    assert first["settings"]["signOn"] == {
+        "defaultRelayState": None,
+        "ssoAcsUrl": "http://testorgone.okta",
+        "idpIssuer": "http://www.okta.com/${org.externalKey}",
+        "recipient": "http://testorgone.okta",
+        "destination": "http://testorgone.okta",  # the ACS URL's, as Okta's wizard does
+        "subjectNameIdTemplate": "${user.userName}",
+        "subjectNameIdFormat": "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+        "responseSigned": True,
+        "assertionSigned": True,
+        "signatureAlgorithm": "RSA_SHA256",
+        "digestAlgorithm": "SHA256",
+        "honorForceAuthn": True,
+        "authnContextClassRef": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+        "requestCompressed": False,
+        "allowMultipleAcsEndpoints": False,
+        "acsEndpoints": [],
+        "samlSignedRequestEnabled": False,
+        "attributeStatements": [],
+        "inlineHooks": [],
+        "audience": "asdqwe123",
+    }
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", first["credentials"]["signing"]["kid"])
     assert first["credentials"]["signing"]["kid"] != second["credentials"]["signing"]["kid"]
 
@@ -816,3 +837,37 @@ def test_apps_survive_a_restart_and_go_with_a_reset(tmp_path: Any, clock: Manual
         assert again.apps.find_oauth_client(app.id) is None
     finally:
         again.close()
+
+
+# ----- the apps rate-limit bucket (reference.md §5: /api/v1/apps*)
+
+
+def test_apps_requests_count_against_the_apps_bucket(
+    api: Api, org: Org, clock: ManualClock
+) -> None:
+    app = created(api, BOOKMARK)
+    uid = api.created_id(credentials={"password": {"value": "Correct-Horse-9"}})
+    assigned = api.call("POST", f"/api/v1/apps/{app['id']}/users", {"id": uid})
+    assert assigned.headers["X-Rate-Limit-Limit"] == "100"  # workforce: 100 a minute
+    assert assigned.headers["X-Rate-Limit-Remaining"] == "98"  # the create counted too
+    links = api.call("GET", f"/api/v1/users/{uid}/appLinks")
+    assert links.headers["X-Rate-Limit-Limit"] == "1200"  # PARITY: "most other /api/v1"
+    org.configure({"limits": {"apps": 3}})
+    api.call("GET", f"/api/v1/apps/{app['id']}")
+    refused = api.call("GET", "/api/v1/apps")
+    assert refused.status_code == 429
+    assert refused.get_json()["errorCode"] == "E0000047"
+    assert (refused.headers["X-Rate-Limit-Limit"], refused.headers["X-Rate-Limit-Remaining"]) == (
+        "3",
+        "0",
+    )
+    assert api.call("GET", "/api/v1/users").status_code == 200  # another bucket
+    stats = api.call("GET", "/_mock/stats").get_json()["buckets"]["apps"]
+    assert (stats["requests"], stats["rateLimited"], stats["limitPerMinute"]) == (4, 1, 3)
+    clock.advance(60)
+    assert api.call("GET", "/api/v1/apps").status_code == 200
+
+
+def test_integrator_free_orgs_get_20_apps_requests_a_minute(api: Api, org: Org) -> None:
+    org.configure({"rateLimits": "integrator-free"})
+    assert api.call("GET", "/api/v1/apps").headers["X-Rate-Limit-Limit"] == "20"
