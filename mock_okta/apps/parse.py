@@ -208,6 +208,16 @@ def _credentials(given: JsonObject, mode: SignOnMode) -> JsonObject:
         if scheme not in SCHEMES:
             raise validation_error("scheme", f"The scheme must be one of {', '.join(SCHEMES)}")
         credentials = {"scheme": scheme, **credentials, "revealPassword": False}
+        if scheme == "SHARED_USERNAME_AND_PASSWORD":
+            # The shared account (Apps API, Application Credentials object); the password is
+            # write-only, and the mock keeps only that one was set.
+            shared = given.get("userName")
+            if shared is not None:
+                if not isinstance(shared, str) or not 1 <= len(shared) <= 100:
+                    raise validation_error("userName", "The userName must be 1 to 100 characters")
+                credentials["userName"] = shared
+            if given.get("password") is not None:
+                credentials["password"] = {}
     elif "scheme" in given:
         # Apps API: BOOKMARK, SAML_2_0 and WS_FEDERATION don't support an authentication scheme.
         raise validation_error("scheme", "This sign-on mode takes no authentication scheme")

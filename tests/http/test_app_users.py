@@ -7,6 +7,7 @@ user's lifecycle does to its app users from reference.md §7.3.
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 import pytest
@@ -574,3 +575,49 @@ def test_the_app_user_survives_a_password_change(api: Api) -> None:
     )
     assert change.status_code == 200, change.get_data(as_text=True)
     assert app_user_of(api, office["id"], uid).get_json() == before
+
+
+# ----- concurrency and unusual input
+
+
+def test_concurrent_assignments_make_one_app_user_each(api: Api, app: Any) -> None:
+    office = created(api, OFFICE365)
+    same = user_id(api)
+    others = [user_id(api, f"crowd.{i}@example.com") for i in range(12)]
+    answers: list[int] = []
+
+    def assign_one(uid: str) -> None:
+        client = app.test_client()  # a client per thread, one org and store between them
+        response = client.post(
+            f"/api/v1/apps/{office['id']}/users",
+            json={"id": uid},
+            headers={"Authorization": "SSWS test-token"},
+        )
+        answers.append(response.status_code)
+
+    threads = [threading.Thread(target=assign_one, args=(uid,)) for uid in [same] * 8 + others]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert answers == [200] * 20
+    listed = api.call("GET", f"/api/v1/apps/{office['id']}/users?limit=500").get_json()
+    assert sorted(u["id"] for u in listed) == sorted([same, *others])
+    immutable_ids = {u["profile"]["immutableId"] for u in listed}
+    assert len(immutable_ids) == 13  # one identity per user, however many tried at once
+
+
+def test_unicode_user_names_and_profiles_round_trip(api: Api) -> None:
+    app = created(api, SAML)
+    uid = user_id(api)
+    body = {
+        "id": uid,
+        "credentials": {"userName": "isáàc.bröck@例え.jp"},
+        "profile": {"displayName": "Isáàc 🎸 Bröck", "nested": {"list": [1, "二"]}},
+    }
+    assigned = assign(api, app["id"], body)
+    assert assigned["credentials"] == body["credentials"]
+    assert assigned["profile"] == body["profile"]
+    path = f"/api/v1/apps/{app['id']}/users"
+    found = api.call("GET", path, query_string={"q": "ISÁÀC"}).get_json()
+    assert [u["id"] for u in found] == [uid]

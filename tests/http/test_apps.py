@@ -190,15 +190,22 @@ def test_create_application_basic_auth_has_a_credentials_scheme(api: Api) -> Non
         "revealPassword": False,
     }
     assert app["settings"]["app"] == BASIC_AUTH["settings"]["app"]
-    shared = created(
-        api,
-        {
-            **BASIC_AUTH,
-            "label": "Shared",
-            "credentials": {"scheme": "SHARED_USERNAME_AND_PASSWORD"},
-        },
-    )
-    assert shared["credentials"]["scheme"] == "SHARED_USERNAME_AND_PASSWORD"
+    account = {
+        "scheme": "SHARED_USERNAME_AND_PASSWORD",
+        "userName": "team@example.com",
+        "password": {"value": "Shared-Secret-5"},
+    }
+    shared = created(api, {**BASIC_AUTH, "label": "Shared", "credentials": account})
+    assert shared["credentials"] == {
+        "scheme": "SHARED_USERNAME_AND_PASSWORD",
+        "userNameTemplate": {"template": "${source.login}", "type": "BUILT_IN"},
+        "signing": {},
+        "revealPassword": False,
+        "userName": "team@example.com",
+        "password": {},  # write-only
+    }
+    fetched = api.call("GET", f"/api/v1/apps/{shared['id']}").get_data(as_text=True)
+    assert "Shared-Secret-5" not in fetched
 
 
 def test_create_application_custom_saml_gets_a_generated_name(api: Api) -> None:
