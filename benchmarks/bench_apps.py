@@ -22,6 +22,7 @@ import argparse
 import http.client
 import json
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -164,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             run = str(time.time_ns())
             ids = seed_users(port, args.users, run)
+            print(f"seeded {len(ids):,} users", file=sys.stderr, flush=True)
             app_id = create_app(port, "Bench bookmark")
             used = 0
 
@@ -180,6 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows["create user (A)"] = create
             rows["assign user (B)"] = assign
             rows["assign/create throughput"] = ratio
+            print(f"assigning the other {len(ids) - used:,}", file=sys.stderr, flush=True)
             fill = drive(port, assignments(app_id, ids[used:]), args.clients)
             rows[f"assign the rest ({len(ids) - used:,}, up to {len(ids):,})"] = fill
             ordered = sorted(ids)

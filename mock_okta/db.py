@@ -133,6 +133,7 @@ CREATE TABLE IF NOT EXISTS app_users (
     sync_state TEXT NOT NULL,
     last_sync INTEGER,
     profile TEXT NOT NULL,
+    search TEXT NOT NULL,
     PRIMARY KEY (app_id, user_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS app_users_user ON app_users (user_id);

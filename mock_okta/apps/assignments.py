@@ -16,9 +16,9 @@ from typing import Final
 from mock_okta.apps.base import (
     APP_USER_COLUMNS,
     APP_USER_KIND,
+    SEPARATOR,
     AppsBase,
     app_user_params,
-    like_prefix,
     row_to_app_user,
 )
 from mock_okta.apps.catalogue import CATALOGUE, CUSTOM_SAML, AppDefinition, user_name
@@ -109,7 +109,8 @@ class AppUserOperations(AppsBase):
                 return self._save_app_user(conn, current)
             app_user = self._new_app_user(app, definition, user, creds, given, now)
             conn.execute(
-                f"INSERT INTO app_users ({APP_USER_COLUMNS}) VALUES ({', '.join('?' * 14)})",
+                f"INSERT INTO app_users ({APP_USER_COLUMNS}, search)"
+                f" VALUES ({', '.join('?' * 15)})",
                 app_user_params(app_user),
             )
             return app_user
@@ -172,7 +173,7 @@ class AppUserOperations(AppsBase):
         conn.execute(
             "UPDATE app_users SET direct = ?, status = ?, last_updated = ?, status_changed = ?,"
             " password_changed = ?, user_name = ?, external_id = ?, sync_state = ?,"
-            " last_sync = ?, profile = ? WHERE app_id = ? AND user_id = ?",
+            " last_sync = ?, profile = ?, search = ? WHERE app_id = ? AND user_id = ?",
             (p[3], p[4], *p[6:], app_user.app_id, app_user.user_id),
         )
         return app_user
@@ -196,17 +197,9 @@ class AppUserOperations(AppsBase):
         clauses = ["app_id = ?"]
         params: list[object] = [app_id]
         if query.q:
-            # SPEC queryAppUserQ: userName, firstName, lastName and email start with q.
-            prefix = like_prefix(query.q.casefold()) + "%"
-            clauses.append(
-                "(casefold(user_name) LIKE ? ESCAPE '\\'"
-                + "".join(
-                    f" OR casefold(json_extract(profile, '$.{p}')) LIKE ? ESCAPE '\\'"
-                    for p in ("firstName", "lastName", "email")
-                )
-                + ")"
-            )
-            params.extend([prefix] * 4)
+            # SPEC queryAppUserQ: userName, firstName, lastName or email starts with q.
+            clauses.append("instr(search, ?) > 0")
+            params.append(SEPARATOR + query.q.casefold())
         if query.after:
             clauses.append("user_id > ?")
             params.append(query.after)

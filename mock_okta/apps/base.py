@@ -99,7 +99,19 @@ def row_to_app_user(row: tuple[Any, ...]) -> AppUser:
     )
 
 
+SEARCH_FIELDS: Final = ("firstName", "lastName", "email")  # with userName (SPEC queryAppUserQ)
+SEPARATOR: Final = "\x1f"
+
+
+def search_key(au: AppUser) -> str:
+    """What `q` matches, casefolded once at write time: each field follows a separator, so
+    `instr(search, separator || q)` is a prefix match on any of them, in C."""
+    values = [au.user_name, *(au.profile.get(f) for f in SEARCH_FIELDS)]
+    return "".join(SEPARATOR + v.casefold() for v in values if isinstance(v, str))
+
+
 def app_user_params(au: AppUser) -> tuple[object, ...]:
+    """Every column in APP_USER_COLUMNS' order, then `search`."""
     return (
         au.app_id,
         au.user_id,
@@ -115,6 +127,7 @@ def app_user_params(au: AppUser) -> tuple[object, ...]:
         au.sync_state,
         au.last_sync,
         json.dumps(au.profile, ensure_ascii=False),
+        search_key(au),
     )
 
 
