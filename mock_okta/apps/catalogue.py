@@ -154,7 +154,7 @@ def user_name(template: object, profile: Mapping[str, object]) -> str:
         return login
     value = str(profile.get(match["prop"]) or "")
     if match["fn"] == "toLowerCase":
-        return value.lower()
-    if match["fn"] == "substringBefore":
-        return value.split(match["sep"] or "", 1)[0] if match["sep"] else value
-    return value
+        value = value.lower()
+    elif match["fn"] == "substringBefore" and match["sep"]:
+        value = value.split(match["sep"], 1)[0]
+    return value or login  # a userName is never empty (SPEC AppUserCredentials.userName)

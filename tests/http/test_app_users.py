@@ -95,6 +95,7 @@ def test_assign_user_to_application_for_sso_answers_oktas_app_user(api: Api) -> 
         ('${fn:substringBefore(source.login, "@")}', "isaac.brock"),
         ("${fn:toLowerCase(source.email)}", "isaac@legacy.example.com"),
         ("${source.firstName}.${source.lastName}", LOGIN),  # not a built-in: the login
+        ("${source.nickName}", LOGIN),  # a property the user lacks: the login
     ],
 )
 def test_the_user_name_comes_from_the_apps_template(api: Api, template: str, expected: str) -> None:
