@@ -16,6 +16,7 @@ from mock_okta.hashing import DEFAULT_SHA256_SALT, SaltEncoding
 
 DEFAULT_TOKEN: Final = "test-token"
 DEFAULT_DB: Final = "mock-okta.db"
+HOOK_ON_UPDATE: Final = ("any", "staged")
 
 
 class ConfigError(ValueError):
@@ -35,6 +36,9 @@ class RuntimeConfig:
     diagnose_failed_logins: bool = True
     # Each call to the password import inline hook waits this long (real seconds, not scaled).
     hook_timeout_seconds: float = 3.0
+    # Which users an update may point at the password import hook: "any" status, as Okta has
+    # allowed since 2023.06 (reference.md §7.4), or "staged" only, as before.
+    hook_on_update: str = "any"
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -48,6 +52,7 @@ class RuntimeConfig:
             "sha256Salt": self.sha256_salt.value,
             "diagnoseFailedLogins": self.diagnose_failed_logins,
             "hookTimeoutSeconds": self.hook_timeout_seconds,
+            "hookOnUpdate": self.hook_on_update,
         }
 
     def updated(self, changes: Mapping[str, object]) -> RuntimeConfig:
@@ -63,6 +68,7 @@ class RuntimeConfig:
             "sha256Salt": "sha256_salt",
             "diagnoseFailedLogins": "diagnose_failed_logins",
             "hookTimeoutSeconds": "hook_timeout_seconds",
+            "hookOnUpdate": "hook_on_update",
         }
         values: dict[str, object] = {}
         for key, value in changes.items():
@@ -110,6 +116,9 @@ def _coerce(key: str, value: object) -> object:
             raise ConfigError(
                 f"sha256Salt must be one of {', '.join(e.value for e in SaltEncoding)}"
             ) from None
+    if key == "hookOnUpdate":
+        need(value in HOOK_ON_UPDATE, " or ".join(HOOK_ON_UPDATE))
+        return value
     if key == "diagnoseFailedLogins":
         need(isinstance(value, bool), "true or false")
         return value
@@ -198,6 +207,8 @@ class Settings:
             runtime["sha256Salt"] = text
         if (text := get("HOOK_TIMEOUT")) is not None:
             runtime["hookTimeoutSeconds"] = _float("MOCK_OKTA_HOOK_TIMEOUT", text)
+        if (text := get("HOOK_ON_UPDATE")) is not None:
+            runtime["hookOnUpdate"] = text
         if runtime:
             values["runtime"] = base.runtime.updated(runtime)
         return dataclasses.replace(base, **values)  # type: ignore[arg-type]

@@ -102,6 +102,43 @@ CREATE TABLE IF NOT EXISTS inline_hooks (
 );
 """
 
+# Apps and their users (issue #13). An app user is keyed by (app, user): one per assignment.
+APPS_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS apps (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    label TEXT NOT NULL,
+    status TEXT NOT NULL,
+    sign_on_mode TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    last_updated INTEGER NOT NULL,
+    client_id TEXT UNIQUE,
+    client_secret TEXT,
+    body TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS apps_name ON apps (name);
+
+CREATE TABLE IF NOT EXISTS app_users (
+    app_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    assignment_id TEXT NOT NULL,
+    direct INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    last_updated INTEGER NOT NULL,
+    status_changed INTEGER NOT NULL,
+    password_changed INTEGER,
+    user_name TEXT,
+    external_id TEXT,
+    sync_state TEXT NOT NULL,
+    last_sync INTEGER,
+    profile TEXT NOT NULL,
+    search TEXT NOT NULL,
+    PRIMARY KEY (app_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS app_users_user ON app_users (user_id);
+"""
+
 # Bumped when a table changes shape; tables that only hold counters and windows are rebuilt.
 SCHEMA_VERSION: Final = 2
 REBUILT_ON_UPGRADE: Final = ("rate_windows", "bucket_stats", "counters", "journal", "faults")
@@ -116,6 +153,8 @@ STATE_TABLES: Final = (
     "bucket_stats",
     "faults",
     "inline_hooks",
+    "apps",
+    "app_users",
 )
 
 
@@ -141,6 +180,7 @@ class Database:
                 for table in REBUILT_ON_UPGRADE:  # users, tokens, hooks and settings are kept
                     self._conn.execute(f"DROP TABLE IF EXISTS {table}")
             self._conn.executescript(SCHEMA)
+            self._conn.executescript(APPS_SCHEMA)
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @property

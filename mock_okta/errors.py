@@ -45,6 +45,13 @@ E_SEARCH_AND_FILTER = ErrorSpec(
 E_CHANGE_PASSWORD_NOT_ALLOWED = ErrorSpec(
     "E0000035", 403, "Change password not allowed on specified user."
 )
+E_DUPLICATE_APP_LABEL = ErrorSpec(
+    "E0000040", 400, "Application label must not be the same as an existing application label."
+)
+E_CREDENTIALS_NOT_FOR_SCHEME = ErrorSpec(
+    "E0000041", 400, "Credentials should not be set on this resource based on the scheme."
+)
+E_DELETE_APP_FORBIDDEN = ErrorSpec("E0000056", 403, "Delete application forbidden.")
 E_WRONG_USER_STATUS = ErrorSpec(
     "E0000038", 403, "This operation is not allowed in the user's current status."
 )
@@ -58,6 +65,9 @@ E_PASSWORD_POLICY = ErrorSpec(
     "E0000080",
     403,
     "The password does not meet the complexity requirements of the current password policy.",
+)
+E_INACTIVE_USER_APPS = ErrorSpec(
+    "E0000117", 403, "Cannot assign apps or update app profiles for an inactive user."
 )
 E_NEXT_LOGIN_NEEDS_PASSWORD = ErrorSpec(
     "E0000124",
@@ -94,9 +104,13 @@ CATALOGUE: Final[Mapping[str, ErrorSpec]] = {
         E_SEARCH_AND_FILTER,
         E_CHANGE_PASSWORD_NOT_ALLOWED,
         E_WRONG_USER_STATUS,
+        E_DUPLICATE_APP_LABEL,
+        E_CREDENTIALS_NOT_FOR_SCHEME,
+        E_DELETE_APP_FORBIDDEN,
         E_RATE_LIMITED,
         E_AUTHN_WRONG_STATE,
         E_PASSWORD_POLICY,
+        E_INACTIVE_USER_APPS,
         E_NEXT_LOGIN_NEEDS_PASSWORD,
         E_NEXT_LOGIN_NEEDS_ACTIVATE,
         E_SERVICE_UNAVAILABLE,

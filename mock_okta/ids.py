@@ -12,7 +12,7 @@ _TOKEN_ALPHABET = _ALPHABET + "-_"
 
 
 class IdFactory:
-    """Ids like Okta's: users `00u` + 17 characters (20 in all), error ids `oae…`."""
+    """Ids like Okta's: users `00u` + 17 characters (20 in all), apps `0oa…`, error ids `oae…`."""
 
     def __init__(self, seed: int | None = None) -> None:
         self._lock = threading.Lock()
@@ -47,3 +47,16 @@ class IdFactory:
     def salt(self) -> bytes:
         with self._lock:
             return self._random.randbytes(16)
+
+    def app_id(self) -> str:
+        return "0oa" + self._chars(17)
+
+    def app_user_id(self) -> str:
+        return "0ua" + self._chars(17)
+
+    def app_link_id(self) -> str:
+        return "aln" + self._chars(17)
+
+    def external_id(self) -> str:
+        """A downstream account's id, like the SPEC's `70c14cc17d3745e8a9f98d599a68329c`."""
+        return self._chars(32, "0123456789abcdef")

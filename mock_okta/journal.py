@@ -42,6 +42,7 @@ SECRET_KEYS: Final = frozenset(
         "authorization",
         "secret",
         "clientSecret",
+        "client_secret",  # an OPENID_CONNECT app's credentials.oauthClient
     }
 )
 MAX_BODY_CHARS: Final = 8192

@@ -12,6 +12,7 @@ import sqlite3
 import threading
 import time
 
+from mock_okta.apps import Apps
 from mock_okta.authn import Authn
 from mock_okta.clock import Clock, SystemClock
 from mock_okta.concurrency import Inflight, Shared
@@ -68,6 +69,7 @@ class Org:
             self.publish(self.settings.runtime)
         self.refresh()
         self.store = Store(self.db, self.clock, self.ids, self.settings, self.runtime)
+        self.apps = Apps(self.db, self.clock, self.ids, self.settings, self.store)
         self.inline_hooks = InlineHooks(self.db, self.clock, self.ids)
         caller = HookCaller(
             self.inline_hooks, self.clock, self.ids, lambda: self._runtime.hook_timeout_seconds

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Final
 from urllib.parse import urlencode
 
+from mock_okta.apps.models import App, AppLink, AppStatus, AppUser, AppUserStatus
 from mock_okta.hooks import PASSWORD_IMPORT, HookReport, HookStatus, InlineHook, RequestContext
 from mock_okta.models import User, UserStatus
 
@@ -261,4 +262,126 @@ def hook_report(report: HookReport) -> JsonObject:
             {"answer": a.answer, "status": a.status, "latencyMs": a.latency_ms}
             for a in report.attempts
         ],
+    }
+
+
+# ----- apps (Application, ApplicationUsers and UserResources APIs)
+
+# The logo Okta links for an app without one of its own (SPEC example BookmarkAppResponseEx).
+DEFAULT_APP_LOGO: Final = "/assets/img/logos/default.6770228fb0dab49a1695ef440a5279bb.png"
+
+
+def application(
+    app: App, base: str, *, with_secret: bool = False, embedded: JsonObject | None = None
+) -> JsonObject:
+    """An app as the SPEC's `Application`; the client secret only on create and replace.
+
+    SPEC ApplicationCredentialsOAuthClient: "The client_secret is only shown when an OAuth 2.0
+    client app is created or updated (and only if the token_endpoint_auth_method requires a
+    client secret)."
+    """
+    credentials = dict(app.credentials)
+    client = credentials.get("oauthClient")
+    if isinstance(client, dict) and with_secret and app.client_secret is not None:
+        shown = {k: v for k, v in client.items() if k != "client_id"}
+        credentials["oauthClient"] = {
+            "autoKeyRotation": shown.pop("autoKeyRotation", True),
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            **shown,
+        }
+    body: JsonObject = {
+        "id": app.id,
+        "name": app.name,
+        "label": app.label,
+        "status": app.status.value,
+        "lastUpdated": iso(app.last_updated),
+        "created": iso(app.created),
+        "accessibility": app.accessibility,
+        "visibility": app.visibility,
+        "features": list(app.features),
+        "signOnMode": app.sign_on_mode.value,
+        "credentials": credentials,
+        "settings": app.settings,
+    }
+    if app.profile is not None:
+        body["profile"] = app.profile
+    if embedded is not None:
+        body["_embedded"] = {"user": embedded}  # expand=user/{userId}: that app user
+    body["_links"] = _application_links(app, base)
+    return body
+
+
+def _application_links(app: App, base: str) -> JsonObject:
+    href = f"{base}/api/v1/apps/{app.id}"
+    shown = app.visibility.get("appLinks")
+    links: JsonObject = {
+        "logo": [{"name": "medium", "href": f"{base}{DEFAULT_APP_LOGO}", "type": "image/png"}],
+        "appLinks": [
+            {"name": name, "href": _link_url(app, base, name), "type": "text/html"}
+            for name, on in (shown.items() if isinstance(shown, dict) else ())
+            if on is True
+        ],
+        "users": {"href": f"{href}/users"},
+        "groups": {"href": f"{href}/groups"},
+        "self": {"href": href},
+    }
+    if app.status is AppStatus.ACTIVE:
+        links["deactivate"] = {"href": f"{href}/lifecycle/deactivate"}
+    else:
+        links["activate"] = {"href": f"{href}/lifecycle/activate"}
+    return links
+
+
+def _link_url(app: App, base: str, name: str) -> str:
+    return f"{base}/home/{app.name}/{app.id}/{app.link_ids.get(name, '')}"
+
+
+def app_user(au: AppUser, base: str, *, embedded_user: User | None = None) -> JsonObject:
+    """An app user as the SPEC's `AppUser` (examples AppUserSSOResponse, AppUserProvResponse)."""
+    body: JsonObject = {
+        "id": au.user_id,
+        # SPEC AppUserStatus: DEPROVISIONED means "the externalId property is unassigned".
+        "externalId": None if au.status is AppUserStatus.DEPROVISIONED else au.external_id,
+        "created": iso(au.created),
+        "lastUpdated": iso(au.last_updated),
+        "scope": au.scope.value,
+        "status": au.status.value,
+        "statusChanged": iso(au.status_changed),
+        "passwordChanged": iso(au.password_changed),
+        "syncState": au.sync_state,
+    }
+    if au.last_sync is not None:
+        body["lastSync"] = iso(au.last_sync)
+    credentials: JsonObject = {}
+    if au.user_name is not None:
+        credentials["userName"] = au.user_name
+    if au.password_changed is not None:
+        credentials["password"] = {}  # write-only: {} says one is set
+    body["credentials"] = credentials
+    body["profile"] = dict(au.profile)
+    body["_links"] = {
+        "app": {"href": f"{base}/api/v1/apps/{au.app_id}"},
+        "user": {"href": f"{base}/api/v1/users/{au.user_id}"},
+    }
+    if embedded_user is not None:
+        body["_embedded"] = {"user": user(embedded_user, base)}
+    return body
+
+
+def app_link(link: AppLink, base: str) -> JsonObject:
+    """One of a user's app links (SPEC `AssignedAppLink`, example ListAppLinks)."""
+    app = link.app
+    hide = app.visibility.get("hide")
+    return {
+        "id": link.user_id,  # the SPEC example gives the user's id here
+        "label": app.label,
+        "linkUrl": _link_url(app, base, link.link_name),
+        "logoUrl": f"{base}{DEFAULT_APP_LOGO}",
+        "appName": app.name,
+        "appInstanceId": app.id,
+        "appAssignmentId": link.assignment_id,
+        "credentialsSetup": False,
+        "hidden": bool(hide.get("web")) if isinstance(hide, dict) else False,
+        "sortOrder": link.sort_order,
     }

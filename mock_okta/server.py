@@ -58,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("literal", "base64", "either"),
         help="how SHA-256 salts are read (default literal, as Okta did in devforum thread 3613)",
     )
+    parser.add_argument(
+        "--hook-on-update",
+        choices=("any", "staged"),
+        help="which users an update may point at the password import hook: any status"
+        " (default, as Okta since 2023.06) or staged only (older orgs)",
+    )
     parser.add_argument("--workers", type=int, help="gunicorn worker processes (default 1)")
     parser.add_argument("--threads", type=int, help="threads per worker (default 128)")
     parser.add_argument("--org-url", help="base URL for links (default: the request's host)")
@@ -123,6 +129,8 @@ def settings_from_args(args: argparse.Namespace, environ: dict[str, str]) -> Set
         runtime["concurrencyLimit"] = args.concurrency_limit
     if args.sha256_salt is not None:
         runtime["sha256Salt"] = args.sha256_salt
+    if args.hook_on_update is not None:
+        runtime["hookOnUpdate"] = args.hook_on_update
     if runtime:
         values["runtime"] = settings.runtime.updated(runtime)
     settings = dataclasses.replace(settings, **values)

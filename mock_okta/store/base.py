@@ -13,6 +13,8 @@ from mock_okta.config import RuntimeConfig, Settings
 from mock_okta.credentials import CredentialsInput, parse_credentials
 from mock_okta.db import Database
 from mock_okta.errors import (
+    E_INVALID_PAGING,
+    OktaError,
     not_found,
     validation_error,
 )
@@ -61,6 +63,19 @@ class Page:
 class IssuedToken:
     token: str
     kind: str
+
+
+def page_limit(text: str | None, default: int, maximum: int = MAX_PAGE) -> int:
+    """A `limit` query parameter: 400 E0000029 unless a whole number >= 1; capped at `maximum`."""
+    if text is None or text == "":
+        return default
+    try:
+        limit = int(text)
+    except ValueError:
+        raise OktaError(E_INVALID_PAGING) from None
+    if limit < 1:
+        raise OktaError(E_INVALID_PAGING)
+    return min(limit, maximum)  # Okta caps a page at the maximum rather than refusing
 
 
 def row_to_user(row: tuple[Any, ...]) -> User:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from mock_okta.apps.user_lifecycle import deprovision_app_users, restore_app_users
 from mock_okta.errors import (
     E_ALREADY_ACTIVE,
     E_API_VALIDATION,
@@ -44,6 +45,8 @@ class LifecycleOperations(StoreBase):
             if user.status not in (UserStatus.STAGED, UserStatus.DEPROVISIONED):
                 # PARITY: Okta documents E0000016 for an active user; used for every other status.
                 raise OktaError(E_ALREADY_ACTIVE)
+            if user.status is UserStatus.DEPROVISIONED:
+                restore_app_users(conn, user.id, self.now_ms())
             has_password = user.password is not None
             self._set_status(user, UserStatus.ACTIVE if has_password else UserStatus.PROVISIONED)
             user.activated = user.status_changed
@@ -71,6 +74,7 @@ class LifecycleOperations(StoreBase):
                 # PARITY: Okta's answer for deactivating a deactivated user is unconfirmed.
                 raise OktaError(E_WRONG_USER_STATUS)
             self._set_status(user, UserStatus.DEPROVISIONED)
+            deprovision_app_users(conn, user.id, self.now_ms())
 
         return self._transition(ref, change)[0]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from mock_okta.apps.user_lifecycle import delete_app_users, deprovision_app_users
 from mock_okta.credentials import STAGED_ONLY, CredentialsInput
 from mock_okta.errors import (
     E_ETAG_MISMATCH,
-    E_INVALID_PAGING,
     E_NEXT_LOGIN_NEEDS_ACTIVATE,
     E_NEXT_LOGIN_NEEDS_PASSWORD,
     E_SEARCH_AND_FILTER,
@@ -15,6 +15,7 @@ from mock_okta.errors import (
     validation_error,
 )
 from mock_okta.models import (
+    HookPassword,
     Profile,
     User,
     UserStatus,
@@ -28,6 +29,7 @@ from mock_okta.store.base import (
     ListQuery,
     Page,
     StoreBase,
+    page_limit,
     row_to_user,
 )
 
@@ -141,7 +143,7 @@ class UserOperations(StoreBase):
         """GET /api/v1/users: cursor pages ordered by id; `after` is the last id seen."""
         if query.filter is not None and query.search is not None:
             raise OktaError(E_SEARCH_AND_FILTER)
-        limit = _page_limit(query.limit, Q_DEFAULT_LIMIT if query.q is not None else MAX_PAGE)
+        limit = page_limit(query.limit, Q_DEFAULT_LIMIT if query.q is not None else MAX_PAGE)
         clauses: list[str] = []
         params: list[object] = []
         if query.filter is not None or query.search is not None:
@@ -222,8 +224,13 @@ class UserOperations(StoreBase):
 
     def _apply_credentials(self, user: User, creds: CredentialsInput) -> None:
         if creds.imported and user.status is not UserStatus.STAGED:
-            # PARITY: wording from the forum thread (seeds/000); Okta's code is presumed E0000001.
-            raise validation_error("password", STAGED_ONLY)
+            # Since 2023.06 the import hook may be set on a user in any status; a hash stays
+            # STAGED-only (reference.md §7.4). PARITY: that update's request and answer are
+            # undocumented: the mock answers as for any update (provider IMPORT, status kept).
+            hook = isinstance(creds.password, HookPassword)
+            if not (hook and self.runtime().hook_on_update == "any"):
+                # PARITY: wording from the forum thread (seeds/000); code presumed E0000001.
+                raise validation_error("password", STAGED_ONLY)
         if creds.password is not None:
             user.password = creds.password
             user.provider = creds.provider_type
@@ -237,20 +244,10 @@ class UserOperations(StoreBase):
             user = self._load(conn, ref)
             if user.status is not UserStatus.DEPROVISIONED:
                 self._set_status(user, UserStatus.DEPROVISIONED)
+                deprovision_app_users(conn, user.id, self.now_ms())
                 self._save(conn, user)
                 return False
             conn.execute("DELETE FROM users WHERE id = ?", (user.id,))
             conn.execute("DELETE FROM tokens WHERE user_id = ?", (user.id,))
+            delete_app_users(conn, user.id)
             return True
-
-
-def _page_limit(text: str | None, default: int) -> int:
-    if text is None or text == "":
-        return default
-    try:
-        limit = int(text)
-    except ValueError:
-        raise OktaError(E_INVALID_PAGING) from None
-    if limit < 1:
-        raise OktaError(E_INVALID_PAGING)
-    return min(limit, MAX_PAGE)  # Okta caps a page at the maximum rather than refusing

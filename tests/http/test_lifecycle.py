@@ -300,7 +300,11 @@ def test_hash_update_refused_for_suspended_and_deprovisioned(api: Api, op: str) 
     assert_error(response, 400, "E0000001", STAGED_SUMMARY, [STAGED_ONLY])
 
 
-def test_hook_update_of_an_active_user_is_refused(api: Api) -> None:
+def test_hook_update_of_an_active_user_is_refused_when_hooks_are_staged_only(
+    api: Api, org: Org
+) -> None:
+    # Okta before 2023.06 (`--hook-on-update staged`); test_hook_on_update.py has today's.
+    org.configure({"hookOnUpdate": "staged"})
     uid = create(api, credentials=with_password())
     response = api.call(
         "POST", f"/api/v1/users/{uid}", {"credentials": {"password": {"hook": {"type": "default"}}}}

@@ -33,6 +33,11 @@ NEW_PASSWORD = "NewPwMarker8QxZ"
 WRONG_PASSWORD = "WrongPwMarker4Tq"
 EXPIRED_NEW = "ExpNewPwMarker6Yp"
 HOOK_PASSWORD = "HookUserPwMarker1Aa"
+CLIENT_SECRET = "ClientSecretMarker-0123456789"
+CLIENT_SECRET_2 = "ClientSecretMarker-rotated-9876"
+SHORT_SECRET = "ShrtMarker1x"  # refused (under 14 characters): the error must not echo it
+APP_PASSWORD = "AppPwMarker5Kp"
+APP_PASSWORD_2 = "AppPwMarker6Lq"
 
 
 def sha512(password: str, salt: bytes) -> dict[str, str]:
@@ -271,7 +276,48 @@ def exercise(c: Client, hook_url: str) -> dict[str, str]:
         {"users": [*items, user("c4@example.com", {"password": {"value": BAD_POLICY}})]},
     )
     assert c.call("POST", "/_mock/users", {"users": items}).status_code == 201
-    return {"stateToken": state}
+    return {"stateToken": state, **exercise_apps(c, plain["id"])}
+
+
+def exercise_apps(c: Client, uid: str) -> dict[str, str]:
+    """OIDC client secrets (given, rotated, refused, generated) and app users' passwords."""
+    settings = {"oauthClient": {"redirect_uris": ["https://x/cb"], "grant_types": ["password"]}}
+
+    def oidc(label: str, secret: str | None, method: str = "client_secret_post") -> dict[str, Any]:
+        client: dict[str, object] = {"token_endpoint_auth_method": method}
+        if secret is not None:
+            client["client_secret"] = secret
+        return {
+            "name": "oidc_client",
+            "label": label,
+            "signOnMode": "OPENID_CONNECT",
+            "credentials": {"oauthClient": client},
+            "settings": settings,
+        }
+
+    app = c.call("POST", "/api/v1/apps", oidc("given", CLIENT_SECRET)).json()
+    c.call("PUT", f"/api/v1/apps/{app['id']}", oidc("given", CLIENT_SECRET_2))
+    c.call("POST", "/api/v1/apps", oidc("short", SHORT_SECRET))
+    c.call("POST", "/api/v1/apps", oidc("jwt", CLIENT_SECRET, "private_key_jwt"))
+    generated = c.call("POST", "/api/v1/apps", oidc("generated", None)).json()
+    c.call("GET", f"/api/v1/apps/{generated['id']}")
+    basic = {
+        "name": "template_basic_auth",
+        "label": "Basic",
+        "signOnMode": "BASIC_AUTH",
+        "settings": {"app": {"url": "https://x/login", "authURL": "https://x/auth"}},
+    }
+    basic_app = c.call("POST", "/api/v1/apps", basic).json()
+    creds = {"userName": "sec", "password": {"value": APP_PASSWORD}}
+    c.call("POST", f"/api/v1/apps/{basic_app['id']}/users", {"id": uid, "credentials": creds})
+    c.call(
+        "POST",
+        f"/api/v1/apps/{basic_app['id']}/users/{uid}",
+        {"credentials": {"password": {"value": APP_PASSWORD_2}}},
+    )
+    refused = c.call("POST", f"/api/v1/apps/{app['id']}/users", {"id": uid, "credentials": creds})
+    assert refused.status_code == 400, refused.text  # no passwords for an OIDC app
+    return {"generated client_secret": generated["credentials"]["oauthClient"]["client_secret"]}
 
 
 def test_no_secret_is_written_anywhere(

@@ -95,6 +95,12 @@ def test_reset_header_rounds_up_never_down() -> None:
         ("POST", "/api/v1/authn/credentials/change_password", "authn"),
         ("GET", "/api/v1/inlineHooks", "api.default"),
         ("GET", "/api/v1/groups", "api.default"),
+        ("GET", "/api/v1/apps", "apps"),
+        ("POST", "/api/v1/apps/0oafxqCAJWWGELFTYASJ/users", "apps"),
+        ("DELETE", "/api/v1/apps/0oafxqCAJWWGELFTYASJ/users/00ub0oNGTSWTBKOLGLNR", "apps"),
+        ("POST", "/api/v1/apps/0oafxqCAJWWGELFTYASJ/lifecycle/deactivate", "apps"),
+        ("GET", "/api/v1/users/00ub0oNGTSWTBKOLGLNR/appLinks", "api.default"),
+        ("GET", "/api/v1/applications", "api.default"),
         ("GET", "/_mock/stats", None),
         ("POST", "/_mock/reset", None),
         ("GET", "/", None),
@@ -112,12 +118,19 @@ def test_profiles_are_oktas_published_per_minute_defaults() -> None:
         "users.update": 600,
         "authn": 500,
         "api.default": 1200,
+        "apps": 100,
         "concurrency": 75,
     }
     assert PROFILES["customer-identity"]["users.get"] == 1000
     assert PROFILES["customer-identity"]["authn"] == 600
     assert PROFILES["integrator-free"]["users.collection"] == 100
     assert PROFILES["integrator-free"]["concurrency"] == 35
+    # `/api/v1/apps*`: 100 a minute, 20 on Integrator Free (reference.md §5).
+    assert [PROFILES[p]["apps"] for p in ("customer-identity", "one-app", "integrator-free")] == [
+        100,
+        100,
+        20,
+    ]
     assert PROFILES["off"] == {}
 
 
