@@ -19,7 +19,15 @@ from mock_okta.clock import Clock
 from mock_okta.concurrency import WINDOW_FIELDS
 from mock_okta.db import Database
 
-BUCKETS: Final = ("users.collection", "users.get", "users.update", "authn", "api.default")
+BUCKETS: Final = (
+    "users.collection",
+    "users.get",
+    "users.update",
+    "groups.collection",
+    "groups.item",
+    "authn",
+    "api.default",
+)
 CONCURRENCY: Final = "concurrency"
 AUTHN_PER_USER: Final = "authn.user"
 WINDOW_SECONDS: Final = 60.0
@@ -30,6 +38,8 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "users.collection": 600,
         "users.get": 2000,
         "users.update": 600,
+        "groups.collection": 500,
+        "groups.item": 1000,
         "authn": 500,
         "api.default": 1200,
         CONCURRENCY: 75,
@@ -38,6 +48,8 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "users.collection": 600,
         "users.get": 1000,
         "users.update": 600,
+        "groups.collection": 600,
+        "groups.item": 600,
         "authn": 600,
         "api.default": 600,
         CONCURRENCY: 75,
@@ -46,6 +58,8 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "users.collection": 600,
         "users.get": 1000,
         "users.update": 600,
+        "groups.collection": 600,
+        "groups.item": 600,
         "authn": 600,
         "api.default": 600,
         # PARITY: current docs give 75 or 35 by plan; One App's 35 is from the older docs.
@@ -55,6 +69,8 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "users.collection": 100,
         "users.get": 100,
         "users.update": 100,
+        "groups.collection": 100,
+        "groups.item": 100,
         "authn": 100,
         "api.default": 100,
         CONCURRENCY: 35,
@@ -75,7 +91,12 @@ _RULES: Final = (
         re.compile(rf"/api/v1/users/{_ID}/(lifecycle|credentials)/.*"),
         "users.update",
     ),
+    (frozenset({"GET", "POST"}), re.compile(r"/api/v1/groups/?"), "groups.collection"),
+    # `/api/v1/groups/{id}` and, by longest match, its members and memberships.
+    (None, re.compile(rf"/api/v1/groups/{_ID}(/.*)?"), "groups.item"),
     (None, re.compile(r"/api/v1/authn(/.*)?"), "authn"),
+    # PARITY: Okta's tables list no bucket for /api/v1/meta/* (schemas, user types) nor for
+    # GET /api/v1/users/{id}/groups: they count in "most other /api/v1" (api.default).
     (None, re.compile(r"/api/v1/.*"), "api.default"),
 )
 

@@ -93,3 +93,20 @@ def with_hash(hash_object: Mapping[str, object]) -> dict[str, object]:
 
 def with_password(value: str = PASSWORD) -> dict[str, object]:
     return {"password": {"value": value}}
+
+
+GROUP_ID = re.compile(r"^00g[A-Za-z0-9]{17}$")
+TYPE_ID = re.compile(r"^oty[A-Za-z0-9]{17}$")
+SCHEMA_PATH = "/api/v1/meta/schemas/user/default"
+
+
+def schema_change(**properties: object) -> dict[str, object]:
+    """The body of a schema update: custom properties by name (None removes one)."""
+    return {
+        "definitions": {"custom": {"id": "#custom", "type": "object", "properties": properties}}
+    }
+
+
+def attribute(kind: str = "string", title: str | None = None, **extra: object) -> dict[str, object]:
+    """A custom property definition as a client sends it."""
+    return {"title": title or f"A {kind}", "type": kind, **extra}
