@@ -180,21 +180,21 @@ def authn_transaction(
 def user_type(t: UserType, base: str) -> JsonObject:
     """A user type (SPEC UserType, ListsAllUserTypes)."""
     # PARITY: the SPEC's examples give `self` the schema's URL; the type's own URL is used.
-    return {
-        "id": t.id,
-        "displayName": t.display_name,
-        "name": t.name,
-        "description": t.description,
-        "createdBy": t.created_by,
-        "lastUpdatedBy": t.last_updated_by,
-        "created": iso(t.created),
-        "lastUpdated": iso(t.last_updated),
-        "default": t.default,
-        "_links": {
+    out: JsonObject = {"id": t.id, "displayName": t.display_name, "name": t.name}
+    if t.description is not None:  # not nullable in the SPEC: left out when unset
+        out["description"] = t.description
+    out.update(
+        createdBy=t.created_by,
+        lastUpdatedBy=t.last_updated_by,
+        created=iso(t.created),
+        lastUpdated=iso(t.last_updated),
+        default=t.default,
+        _links={
             "self": {"href": f"{base}/api/v1/meta/types/user/{t.id}"},
             "schema": {"href": f"{base}/api/v1/meta/schemas/user/{t.schema_id}"},
         },
-    }
+    )
+    return out
 
 
 def user_schema(t: UserType, schema: UserSchema, base: str, ref: str) -> JsonObject:
@@ -253,6 +253,16 @@ def group(g: Group, base: str, users_count: int | None = None) -> JsonObject:
     if users_count is not None:
         out["_embedded"] = {"stats": {"usersCount": users_count}}
     return out
+
+
+def group_members(g: Group, members: list[str]) -> JsonObject:
+    """A group for the control plane: its name, type and member ids (Everyone: null, all)."""
+    return {
+        "id": g.id,
+        "name": g.name,
+        "type": g.type.value,
+        "members": None if g.type is GroupType.BUILT_IN else members,
+    }
 
 
 # ----- inline hooks
