@@ -384,7 +384,9 @@ def _typed(text: str, kind: object) -> object:
 
 
 def user_from_csv(
-    row: Mapping[str, str], plaintext: str = "", fields: Mapping[str, Mapping[str, object]] = {}
+    row: Mapping[str, str],
+    plaintext: str = "",
+    fields: Mapping[str, Mapping[str, object]] | None = None,
 ) -> LegacyUser:
     scheme = row["scheme"]
     password: dict[str, object]
