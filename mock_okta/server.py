@@ -22,7 +22,7 @@ from mock_okta.org import Org
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mock-okta serve",
-        description="Serve a local Okta (Users and Authn APIs) on HTTP.",
+        description="Serve a local Okta (Users, Groups, Schemas, User Types, Authn APIs) on HTTP.",
         epilog="Every flag also reads MOCK_OKTA_<NAME> (e.g. MOCK_OKTA_PORT); flags win.",
     )
     parser.add_argument("--host", help="interface to bind (default 127.0.0.1)")
@@ -62,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME",
-        help="a custom profile property your org's schema defines (repeatable)",
+        help="add a string custom property to the default user schema at start-up, if missing"
+        " (repeatable; the schema API changes it later)",
     )
     parser.add_argument("--access-log", action="store_true", help="log each request to stderr")
     return parser
