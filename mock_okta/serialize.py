@@ -199,6 +199,8 @@ def user_type(t: UserType, base: str) -> JsonObject:
 
 def user_schema(t: UserType, schema: UserSchema, base: str, ref: str) -> JsonObject:
     """A user type's schema as the SPEC's UserSchemaResponse shows it; `ref` as requested."""
+    # PARITY: the SPEC's examples show `…/meta/schemas/user/default` and `…/oscXXXX` as `id`;
+    # the mock answers with the reference the request used.
     custom = {name: dict(attribute) for name, attribute in schema.custom.items()}
     return {
         "id": f"{base}/meta/schemas/user/{ref}",

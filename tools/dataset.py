@@ -45,8 +45,8 @@ from mock_okta.tools.legacy import (
 )
 from mock_okta.tools.legacy_fields import (
     FIELDS,
-    OKTA_GROUP_IDS,
     GroupDraw,
+    extras_manifest,
     field_values,
     fields_rng,
     group_names,
@@ -457,28 +457,11 @@ def generate(options: Options, out: Path, progress: Progress | None = None) -> d
             "canLogIn": can_log_in,
             "cannotLogIn": options.users - can_log_in,
         },
-        **extras_manifest(options, names, memberships),
+        **extras_manifest(options.custom_fields, names, memberships),
         "files": files,
     }
     write_manifest(out, manifest)
     return manifest
-
-
-def extras_manifest(
-    options: Options, names: list[str], memberships: Counter[int]
-) -> dict[str, object]:
-    """The manifest's `fields` (Okta property definitions) and `groups`, when the data has them."""
-    out: dict[str, object] = {}
-    if options.custom_fields:
-        out["fields"] = {name: dict(field) for name, field in FIELDS.items()}
-    if names:
-        out["groups"] = {
-            "names": names,
-            "memberships": sum(n * users for n, users in memberships.items()),
-            "usersInMoreThan20": sum(u for n, u in memberships.items() if n > OKTA_GROUP_IDS),
-            "mostGroupsOfAUser": max(memberships, default=0),
-        }
-    return out
 
 
 # ----- command line

@@ -26,10 +26,9 @@ from mock_okta.tools.dataset import (
     Pending,
     Progress,
     UsageError,
-    extras_manifest,
     hasher,
 )
-from mock_okta.tools.legacy_fields import FIELDS, GroupDraw, group_names
+from mock_okta.tools.legacy_fields import FIELDS, GroupDraw, extras_manifest, group_names
 from mock_okta.tools.names import NamePools
 from mock_okta.tools.records import (
     DEFECTS,
@@ -189,7 +188,7 @@ def generate_delta(
             "canLogIn": can,
             "cannotLogIn": len(kept) - can,
         },
-        **extras_manifest(options, names, Counter(len(u.groups or ()) for u in kept)),
+        **extras_manifest(options.custom_fields, names, Counter(len(u.groups or ()) for u in kept)),
         "delta": {
             "base": {
                 "seed": base_seed,

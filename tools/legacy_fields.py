@@ -133,3 +133,20 @@ class GroupDraw:
             chosen += self._tail(int(self.rng.random() ** 2 * 4))
         order = {name: n for n, name in enumerate(self.names)}
         return sorted(set(chosen), key=order.__getitem__)
+
+
+def extras_manifest(
+    custom_fields: bool, names: list[str], memberships: Mapping[int, int]
+) -> dict[str, object]:
+    """The manifest's `fields` (Okta property definitions) and `groups`, when the data has them."""
+    out: dict[str, object] = {}
+    if custom_fields:
+        out["fields"] = {name: dict(field) for name, field in FIELDS.items()}
+    if names:
+        out["groups"] = {
+            "names": names,
+            "memberships": sum(n * users for n, users in memberships.items()),
+            "usersInMoreThan20": sum(u for n, u in memberships.items() if n > OKTA_GROUP_IDS),
+            "mostGroupsOfAUser": max(memberships, default=0),
+        }
+    return out

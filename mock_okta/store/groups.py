@@ -217,6 +217,8 @@ class GroupOperations(StoreBase):
         """Put a new user in `group_ids` (create's groupIds, seeds), in the caller's transaction."""
         joined = []
         for gid in group_ids:
+            # PARITY: Okta's answer to an unknown id in `groupIds` is unconfirmed: the 404 a
+            # membership call for it gets (E0000007 ... (UserGroup)), and no user is made.
             group = self._load_group(conn, gid)
             if group.type is GroupType.OKTA_GROUP:
                 joined.append(gid)
@@ -250,6 +252,8 @@ class GroupOperations(StoreBase):
         with self.db.read() as conn:
             group = self._load_group(conn, group_id)
             if group.type is GroupType.BUILT_IN:
+                # PARITY: Everyone lists every user, DEPROVISIONED ones too ("All users in your
+                # organization"); its lastMembershipUpdated stays its creation time.
                 rows = conn.execute(
                     f"SELECT {COLUMNS} FROM users WHERE id > ? ORDER BY id LIMIT ?",
                     (after or "", size + 1),
@@ -266,6 +270,7 @@ class GroupOperations(StoreBase):
 
     def list_user_groups(self, user_ref: str) -> list[Group]:
         """GET /api/v1/users/{id}/groups: Everyone first, then the user's groups by id."""
+        # PARITY: the order of Okta's answer is unconfirmed; the SPEC gives it no paging.
         with self.db.read() as conn:
             user = self._load(conn, user_ref)
             everyone = self._load_group(conn, self.everyone_id)
