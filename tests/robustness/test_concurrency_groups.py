@@ -111,3 +111,29 @@ def test_concurrent_creates_in_groups_with_one_login_make_one_user_and_its_membe
     (found,) = [g for g in control(server).groups() if g["id"] == group["id"]]
     assert found["members"] == [winner]
     assert [u["id"] for u in control(server).users()] == [winner]
+
+
+def test_every_worker_validates_with_the_schema_as_last_changed(server: ServedMock) -> None:
+    """A schema change in one worker reaches the others before their next request."""
+    schema = f"{server.url}/api/v1/meta/schemas/user/default"
+    session = requests.Session()
+
+    def creates(tag: str) -> Counter[int]:
+        statuses: Counter[int] = Counter()
+        for n in range(12):  # across workers: gunicorn hands connections to either
+            body = {"profile": profile(f"{tag}.{n}@example.com", tier="gold")}
+            fresh = requests.Session()  # a new connection each time
+            statuses[
+                fresh.post(f"{server.url}/api/v1/users", json=body, headers=AUTH).status_code
+            ] += 1
+        return statuses
+
+    assert creates("before") == {400: 12}
+    add = {"definitions": {"custom": {"properties": {"tier": {"title": "Tier", "type": "string"}}}}}
+    assert session.post(schema, json=add, headers=AUTH).status_code == 200
+    assert creates("added") == {200: 12}
+    remove = {"definitions": {"custom": {"properties": {"tier": None}}}}
+    assert session.post(schema, json=remove, headers=AUTH).status_code == 200
+    assert creates("removed") == {400: 12}
+    workers = {e["worker"] for e in control(server).requests(method="POST", path="/api/v1/users")}
+    assert len(workers) == int(server.cmd[server.cmd.index("--workers") + 1])  # both, if two
