@@ -8,6 +8,7 @@ Without --migration-cmd the harness tests mock-okta's own reference migrator (it
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--harness-seed", type=int, default=1, help="dataset seed")
     group.addoption(
         "--harness-bad", type=float, default=0.05, help="share of defective records (0.05 = 5%%)"
+    )
+    group.addoption(
+        "--harness-groups",
+        type=int,
+        default=30,
+        help="legacy groups per dataset (0: none); above 20, some users are in more than 20",
+    )
+    group.addoption(
+        "--harness-custom-fields",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="custom legacy fields in the datasets (default: on)",
     )
     group.addoption("--rate-limits", default="workforce", help="the mock's rate-limit profile")
     group.addoption(
@@ -122,6 +135,8 @@ def harness(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         timeout=option("--harness-timeout"),
         grace=option("--harness-grace"),
         bad=option("--harness-bad"),
+        groups=option("--harness-groups"),
+        custom_fields=option("--harness-custom-fields"),
         hook_url=option("--hook-url"),
         hook_auth=option("--hook-auth"),
         tls=option("--harness-tls"),

@@ -32,12 +32,14 @@ from mock_okta.tls import trust_env
 from mock_okta.tools.dataset import DEFAULT_MIX, Options, parse_mix
 from mock_okta.tools.dataset import generate as generate_dataset
 from mock_okta.tools.delta import generate_delta
+from mock_okta.tools.records import manifest_fields
 
 REFERENCE_COMMAND = (
     f"{shlex.quote(sys.executable)} -m mock_okta migrate --org {{org_url}} --token {{token}}"
     " --input {dataset} --mode {mode} --state {workdir}/state.json"
 )
 HARNESS_LIMITS = {"authn": 1_000_000}  # the harness's own sign-ins must not meet limits
+SCHEMA = "/api/v1/meta/schemas/user/default"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,8 @@ class HarnessConfig:
     timeout: float = 600.0
     grace: float = 0.25
     bad: float = 0.05
+    groups: int = 30  # legacy groups in each dataset (0: none); more than 20 for some users
+    custom_fields: bool = True
     workdir: Path = Path("harness-work")
     hook_url: str | None = None  # a team's own hook service; default: mock-okta hook-server
     hook_auth: str | None = None  # "Header: value" the hook service expects
@@ -62,6 +66,7 @@ class Dataset:
     dir: Path
     records: list[dict[str, Any]]
     oracle: dict[str, dict[str, Any]]  # by login key
+    fields: dict[str, dict[str, Any]] = field(default_factory=dict)  # declared custom fields
 
     @property
     def path(self) -> Path:
@@ -75,7 +80,7 @@ class Dataset:
             if line:
                 entry = json.loads(line)
                 oracle[login_key(entry["login"])] = entry
-        return cls(directory, records, oracle)
+        return cls(directory, records, oracle, manifest_fields(directory))
 
     def can_log_in(self, *, via: str = "hash") -> list[dict[str, Any]]:
         return [e for e in self.oracle.values() if e.get("canLogIn") and e.get("via") == via]
@@ -118,6 +123,10 @@ class OrgView(Protocol):
 
     def ids(self) -> dict[str, str]: ...
 
+    def groups(self) -> list[dict[str, Any]]: ...
+
+    def schema(self) -> dict[str, Any] | None: ...
+
     def sign_in(self, entries: Sequence[Mapping[str, Any]]) -> dict[str, int]: ...
 
 
@@ -136,6 +145,14 @@ class Mock:
 
     def ids(self) -> dict[str, str]:
         return {login_key(u["profile"]["login"]): u["id"] for u in self.users()}
+
+    def groups(self) -> list[dict[str, Any]]:
+        """Every group with its members' ids (`/_mock/groups`)."""
+        return self.control.groups()
+
+    def schema(self) -> dict[str, Any] | None:
+        response = requests.get(f"{self.url}{SCHEMA}", headers=self._auth, timeout=30)
+        return response.json() if response.ok else None
 
     def journal(self) -> list[dict[str, Any]]:
         return self.control.requests()
@@ -230,6 +247,24 @@ class RealOrg:
     def ids(self) -> dict[str, str]:
         return {login_key(u["profile"]["login"]): u["id"] for u in self.users()}
 
+    def groups(self) -> list[dict[str, Any]]:
+        """The groups the dataset's users are in, from each user's listUserGroups."""
+        found: dict[str, dict[str, Any]] = {}
+        for user in self.users():
+            response = self._get(f"/api/v1/users/{user['id']}/groups")
+            for group in response.json() if response.status_code == 200 else []:
+                entry = found.setdefault(
+                    group["id"],
+                    {"id": group["id"], "name": group["profile"]["name"], "type": group["type"],
+                     "members": []},
+                )  # fmt: skip
+                entry["members"].append(user["id"])
+        return list(found.values())
+
+    def schema(self) -> dict[str, Any] | None:
+        response = self._get(SCHEMA)
+        return response.json() if response.status_code == 200 else None
+
     def sign_in(self, entries: Sequence[Mapping[str, Any]]) -> dict[str, int]:
         return sign_in(self.url, entries)
 
@@ -252,6 +287,8 @@ class Scenario:
             seed=self.config.seed,
             mix=parse_mix(DEFAULT_MIX),
             bad=self.config.bad if bad is None else bad,
+            groups=self.config.groups,
+            custom_fields=self.config.custom_fields,
         )
         generate_dataset(options, out)
         dataset = Dataset.load(out)

@@ -138,6 +138,7 @@ class Settings:
     org_url: str | None = None  # links use the request's host unless set
     max_body_bytes: int = 1_048_576
     journal_limit: int = 200_000
+    # String custom properties added to the default schema at start-up (--profile-property).
     custom_profile_properties: frozenset[str] = frozenset()
     login_must_be_email: bool = True
     access_log: bool = False

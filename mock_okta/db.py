@@ -100,6 +100,38 @@ CREATE TABLE IF NOT EXISTS inline_hooks (
     hook TEXT NOT NULL,
     created REAL NOT NULL
 );
+
+CREATE TABLE IF NOT EXISTS user_types (
+    id TEXT PRIMARY KEY,
+    name_key TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    schema TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS groups (
+    id TEXT PRIMARY KEY,
+    name_key TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    profile TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    last_updated INTEGER NOT NULL,
+    last_membership_updated INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS memberships (
+    group_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    PRIMARY KEY (group_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS memberships_user ON memberships (user_id);
+
+CREATE TABLE IF NOT EXISTS unique_values (
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    PRIMARY KEY (name, value)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS unique_values_user ON unique_values (user_id);
 """
 
 # Apps and their users (issue #13). An app user is keyed by (app, user): one per assignment.
@@ -140,10 +172,12 @@ CREATE INDEX IF NOT EXISTS app_users_user ON app_users (user_id);
 """
 
 # Bumped when a table changes shape; tables that only hold counters and windows are rebuilt.
-SCHEMA_VERSION: Final = 2
+# 3: user types with their schemas, groups, memberships, unique profile values.
+SCHEMA_VERSION: Final = 3
 REBUILT_ON_UPGRADE: Final = ("rate_windows", "bucket_stats", "counters", "journal", "faults")
 
-# Tables emptied by a reset; `meta` keeps the runtime configuration.
+# Tables emptied by a reset; `meta` keeps the runtime configuration. The default user type, its
+# schema and the Everyone group are made again as at start-up (Store.restore_defaults).
 STATE_TABLES: Final = (
     "users",
     "tokens",
@@ -155,6 +189,10 @@ STATE_TABLES: Final = (
     "inline_hooks",
     "apps",
     "app_users",
+    "user_types",
+    "groups",
+    "memberships",
+    "unique_values",
 )
 
 
@@ -227,6 +265,15 @@ class Database:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def bump_generation(conn: sqlite3.Connection) -> None:
+    """Tell every worker that shared configuration changed (they re-read it on their next
+    request); call inside the transaction that changed it."""
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('generation', '1')"
+        " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+    )
 
 
 def _casefold(value: str | None) -> str | None:

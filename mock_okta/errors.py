@@ -24,6 +24,9 @@ class ErrorSpec:
 E_API_VALIDATION = ErrorSpec("E0000001", 400, "Api validation failed: {0}")
 E_MALFORMED_BODY = ErrorSpec("E0000003", 400, "The request body was not well-formed.")
 E_AUTHENTICATION_FAILED = ErrorSpec("E0000004", 401, "Authentication failed")
+E_ACCESS_DENIED = ErrorSpec(
+    "E0000006", 403, "You do not have permission to perform the requested action"
+)
 E_NOT_FOUND = ErrorSpec("E0000007", 404, "Not found: {0}")
 E_PATH_NOT_FOUND = ErrorSpec("E0000008", 404, "The requested path was not found")
 E_INTERNAL = ErrorSpec("E0000009", 500, "Internal Server Error")
@@ -69,6 +72,7 @@ E_PASSWORD_POLICY = ErrorSpec(
 E_INACTIVE_USER_APPS = ErrorSpec(
     "E0000117", 403, "Cannot assign apps or update app profiles for an inactive user."
 )
+E_TOO_MANY_TARGETS = ErrorSpec("E0000093", 400, "Target count limit exceeded")
 E_NEXT_LOGIN_NEEDS_PASSWORD = ErrorSpec(
     "E0000124",
     400,
@@ -81,6 +85,7 @@ E_NEXT_LOGIN_NEEDS_ACTIVATE = ErrorSpec(
     "Could not create user. To create a user and expire their password immediately,"
     ' "activate" must be true',
 )
+E_USER_TYPE_NOT_DELETABLE = ErrorSpec("E0000142", 403, "This User Type cannot be deleted.")
 E_SERVICE_UNAVAILABLE = ErrorSpec("E0000181", 503, "Service temporarily unavailable.")
 E_ETAG_MISMATCH = ErrorSpec("E0000231", 412, "ETag value doesn't match.")
 
@@ -90,6 +95,7 @@ CATALOGUE: Final[Mapping[str, ErrorSpec]] = {
         E_API_VALIDATION,
         E_MALFORMED_BODY,
         E_AUTHENTICATION_FAILED,
+        E_ACCESS_DENIED,
         E_NOT_FOUND,
         E_PATH_NOT_FOUND,
         E_INTERNAL,
@@ -111,8 +117,10 @@ CATALOGUE: Final[Mapping[str, ErrorSpec]] = {
         E_AUTHN_WRONG_STATE,
         E_PASSWORD_POLICY,
         E_INACTIVE_USER_APPS,
+        E_TOO_MANY_TARGETS,
         E_NEXT_LOGIN_NEEDS_PASSWORD,
         E_NEXT_LOGIN_NEEDS_ACTIVATE,
+        E_USER_TYPE_NOT_DELETABLE,
         E_SERVICE_UNAVAILABLE,
         E_ETAG_MISMATCH,
     )

@@ -29,6 +29,9 @@ class IdFactory:
     def user_id(self) -> str:
         return "00u" + self._chars(17)
 
+    def group_id(self) -> str:
+        return "00g" + self._chars(17)
+
     def hook_id(self) -> str:
         return "cal" + self._chars(17)
 

@@ -17,7 +17,7 @@ from mock_okta.authn import Authn
 from mock_okta.clock import Clock, SystemClock
 from mock_okta.concurrency import Inflight, Shared
 from mock_okta.config import RuntimeConfig, Settings
-from mock_okta.db import Database
+from mock_okta.db import Database, bump_generation
 from mock_okta.diagnosis import diagnose
 from mock_okta.faults import FaultPlan, FaultRule, parse_rule
 from mock_okta.hook_caller import HookCaller
@@ -67,8 +67,8 @@ class Org:
         )
         if publish:
             self.publish(self.settings.runtime)
-        self.refresh()
         self.store = Store(self.db, self.clock, self.ids, self.settings, self.runtime)
+        self.refresh()
         self.apps = Apps(self.db, self.clock, self.ids, self.settings, self.store)
         self.inline_hooks = InlineHooks(self.db, self.clock, self.ids)
         caller = HookCaller(
@@ -125,6 +125,7 @@ class Org:
                 self.clock.offset = float(values["clock_offset"])
             self.journal.resets = int(values.get("resets", 0))
             self.faults.reload()
+            self.store.schemas.invalidate()  # a user type or schema may have changed
             self._generation = generation
 
     def runtime(self) -> RuntimeConfig:
@@ -184,7 +185,8 @@ class Org:
         return seconds
 
     def reset(self) -> None:
-        """Empty the org: users, tokens, journal, counters and faults; configuration as at start.
+        """Empty the org: users, groups, user types and schemas, tokens, journal, counters and
+        faults; the default type, its schema and Everyone as at start-up; configuration too.
 
         One transaction, which also counts the reset: every worker's journal then drops the
         entries it queued before it, so counters after a reset count only later requests.
@@ -196,6 +198,7 @@ class Org:
         startup = RuntimeConfig.from_json(json.loads(row[0])) if row else self.settings.runtime
         with self.db.write() as conn:
             self.db.clear_tables(conn)
+            self.store.restore_defaults(conn)
             conn.execute("UPDATE meta SET value = ? WHERE key = 'runtime'", (startup.dumps(),))
             conn.execute("UPDATE meta SET value = '0' WHERE key = 'clock_offset'")
             conn.execute(
@@ -255,7 +258,4 @@ class Org:
 
 
 def _bump(conn: sqlite3.Connection) -> None:
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES ('generation', '1')"
-        " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-    )
+    bump_generation(conn)

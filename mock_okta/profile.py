@@ -1,4 +1,7 @@
-"""Okta's default user profile schema, login normalisation, and the default password policy."""
+"""Okta's default user profile properties, login normalisation, and the default password policy.
+
+The schema as a whole (custom properties, validation of a profile) is `schema.py`.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,6 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
-
-from mock_okta.errors import E_API_VALIDATION, OktaError
-from mock_okta.models import Profile
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +75,14 @@ def login_key(login: str) -> str:
     return stripped.casefold()
 
 
-def _has_control(text: str) -> bool:
+def has_control(text: str) -> bool:
     return any(unicodedata.category(c) in _CONTROL for c in text)
 
 
-def _problems(
+def base_problems(
     name: str, value: object, rule: PropertyRule, *, login_must_be_email: bool
 ) -> Iterable[str]:
+    """The causes a base property's value earns (none when it is fine)."""
     if value is None or value == "":
         if rule.required:
             yield f"{name}: {BLANK}"
@@ -89,7 +90,7 @@ def _problems(
     if not isinstance(value, str):
         yield f"{name}: The value must be a string"
         return
-    if _has_control(value):
+    if has_control(value):
         yield f"{name}: {BAD_EMAIL}"
         return
     if len(value) < rule.min_length:
@@ -100,46 +101,6 @@ def _problems(
         yield f"{name}: {BAD_EMAIL}"
     if name == "login" and login_must_be_email and not _EMAIL_RE.fullmatch(value):
         yield f"{name}: {LOGIN_NOT_EMAIL}"
-
-
-def validate_profile(
-    profile: object,
-    *,
-    custom_properties: frozenset[str] = frozenset(),
-    login_must_be_email: bool = True,
-) -> Profile:
-    """A complete profile checked against the default schema; every problem becomes a cause."""
-    if not isinstance(profile, Mapping):
-        raise OktaError(E_API_VALIDATION, "profile", causes=["profile: The field is required"])
-    causes: list[str] = []
-    first_field = ""
-    clean: Profile = {}
-    for name, value in profile.items():
-        rule = DEFAULT_SCHEMA.get(name)
-        if rule is None:
-            if name in custom_properties:
-                if value is not None:
-                    clean[name] = value
-                continue
-            # PARITY: wording from an Okta answer quoted in stormpath-sdk-java#1335.
-            causes.append(f"Property name '{name}' is not defined in profile")
-            first_field = first_field or str(name)
-            continue
-        found = list(_problems(name, value, rule, login_must_be_email=login_must_be_email))
-        if found:
-            causes.extend(found)
-            first_field = first_field or name
-        elif value is not None:
-            # PARITY: a null property is kept as no value, so none is returned as null (the
-            # SPEC's UserProfile has department, employeeNumber, locale as not nullable).
-            clean[name] = value
-    for name, rule in DEFAULT_SCHEMA.items():
-        if rule.required and name not in profile:
-            causes.append(f"{name}: {BLANK}")
-            first_field = first_field or name
-    if causes:
-        raise OktaError(E_API_VALIDATION, first_field, causes=causes)
-    return clean
 
 
 # Okta's default password policy (OLD-USERS): 8+ characters, upper, lower, digit, no login part.

@@ -10,6 +10,7 @@ case-sensitive; operators and values are not.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -46,6 +47,45 @@ class Sql:
     params: tuple[object, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Fields:
+    """What a resource's expressions may name, and the columns behind the names."""
+
+    dates: Mapping[str, str]  # date attribute -> column (epoch ms)
+    filter_eq: frozenset[str]  # attributes `filter` takes with eq
+    filter_dates: frozenset[str]  # date attributes `filter` also compares with gt/ge/lt/le
+    contains: frozenset[str]  # attributes `co` may name
+    upper: Mapping[str, str]  # attribute -> column whose values are upper case (status, type)
+    columns: Mapping[str, str]  # other top-level attributes -> column
+    login_key: bool = False  # `filter=profile.login eq` matches as logins are unique
+
+
+USER_FIELDS: Final = Fields(
+    dates=DATE_COLUMNS,
+    filter_eq=FILTER_EQ,
+    filter_dates=frozenset({"lastUpdated"}),
+    contains=CONTAINS_PROPERTIES,
+    upper={"status": "status"},
+    columns={"id": "id", "type.id": "type_id"},
+    login_key=True,
+)
+# Groups (SPEC listGroups): filter on id, type, lastUpdated, lastMembershipUpdated; search on
+# any profile property and id, created, lastUpdated, lastMembershipUpdated, type; `co` only on
+# profile.name and profile.description.
+GROUP_FIELDS: Final = Fields(
+    dates={
+        "created": "created",
+        "lastUpdated": "last_updated",
+        "lastMembershipUpdated": "last_membership_updated",
+    },
+    filter_eq=frozenset({"id", "type"}),
+    filter_dates=frozenset({"lastUpdated", "lastMembershipUpdated"}),
+    contains=frozenset({"profile.name", "profile.description"}),
+    upper={"type": "type"},
+    columns={"id": "id"},
+)
+
+
 def _bad() -> OktaError:
     return OktaError(E_INVALID_SEARCH)
 
@@ -77,7 +117,8 @@ def parse_date_ms(text: str) -> int:
 
 
 class _Compiler:
-    def __init__(self, text: str, *, search: bool) -> None:
+    def __init__(self, text: str, *, search: bool, fields: Fields = USER_FIELDS) -> None:
+        self.fields = fields
         self.tokens = _tokens(text)
         self.pos = 0
         self.search = search
@@ -152,7 +193,7 @@ class _Compiler:
         if kind not in ("str", "word"):
             raise _bad()
         column = self._column(attr, op)
-        if attr in DATE_COLUMNS:
+        if attr in self.fields.dates:
             if op not in COMPARISONS:
                 raise _bad()
             self.params.append(parse_date_ms(value))
@@ -160,10 +201,10 @@ class _Compiler:
         if attr == "id" and op in COMPARISONS:
             self.params.append(value)  # ids are case-sensitive
             return f"id {COMPARISONS[op]} ?"
-        if attr == "status" and op in COMPARISONS:
+        if attr in self.fields.upper and op in COMPARISONS:
             self.params.append(value.upper())
-            return f"status {COMPARISONS[op]} ?"
-        if attr == "profile.login" and op == "eq" and not self.search:
+            return f"{column} {COMPARISONS[op]} ?"
+        if attr == "profile.login" and op == "eq" and not self.search and self.fields.login_key:
             # PARITY: filter matches logins as Okta's uniqueness does (case and diacritics
             # ignored), though SPEC listUsers calls filter values case-sensitive; `search`
             # ignores case but keeps diacritics significant, as SPEC listUsers says.
@@ -182,19 +223,20 @@ class _Compiler:
         return f"casefold({column}) {COMPARISONS[op]} ?"
 
     def _column(self, attr: str, op: str) -> str:
+        fields = self.fields
         if not self.search:
-            allowed = op == "eq" and attr in FILTER_EQ
-            allowed |= attr == "lastUpdated" and op in ("eq", "gt", "ge", "lt", "le")
+            allowed = op == "eq" and attr in fields.filter_eq
+            allowed |= attr in fields.filter_dates and op in ("eq", "gt", "ge", "lt", "le")
             if not allowed:
                 raise _bad()
-        elif op == "co" and attr not in CONTAINS_PROPERTIES:
+        elif op == "co" and attr not in fields.contains:
             raise _bad()
-        if attr in DATE_COLUMNS:
-            return DATE_COLUMNS[attr]
-        if attr in ("id", "status"):
-            return attr
-        if attr == "type.id":
-            return "type_id"
+        if attr in fields.dates:
+            return fields.dates[attr]
+        if attr in fields.upper:
+            return fields.upper[attr]
+        if attr in fields.columns:
+            return fields.columns[attr]
         if attr.startswith("profile.") and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", attr[8:]):
             return f"json_extract(profile, '$.{attr[8:]}')"
         raise _bad()
@@ -204,9 +246,9 @@ def _like_prefix(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def compile_filter(text: str) -> Sql:
-    return _Compiler(text, search=False).compile()
+def compile_filter(text: str, fields: Fields = USER_FIELDS) -> Sql:
+    return _Compiler(text, search=False, fields=fields).compile()
 
 
-def compile_search(text: str) -> Sql:
-    return _Compiler(text, search=True).compile()
+def compile_search(text: str, fields: Fields = USER_FIELDS) -> Sql:
+    return _Compiler(text, search=True, fields=fields).compile()

@@ -23,6 +23,8 @@ BUCKETS: Final = (
     "users.collection",
     "users.get",
     "users.update",
+    "groups.collection",
+    "groups.item",
     "authn",
     "api.default",
     "apps",
@@ -37,6 +39,8 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "users.collection": 600,
         "users.get": 2000,
         "users.update": 600,
+        "groups.collection": 500,
+        "groups.item": 1000,
         "authn": 500,
         "api.default": 1200,
         "apps": 100,
@@ -46,6 +50,8 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "users.collection": 600,
         "users.get": 1000,
         "users.update": 600,
+        "groups.collection": 600,
+        "groups.item": 600,
         "authn": 600,
         "api.default": 600,
         "apps": 100,
@@ -55,6 +61,8 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "users.collection": 600,
         "users.get": 1000,
         "users.update": 600,
+        "groups.collection": 600,
+        "groups.item": 600,
         "authn": 600,
         "api.default": 600,
         "apps": 100,
@@ -65,6 +73,8 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "users.collection": 100,
         "users.get": 100,
         "users.update": 100,
+        "groups.collection": 100,
+        "groups.item": 100,
         "authn": 100,
         "api.default": 100,
         "apps": 20,
@@ -86,10 +96,15 @@ _RULES: Final = (
         re.compile(rf"/api/v1/users/{_ID}/(lifecycle|credentials)/.*"),
         "users.update",
     ),
+    (frozenset({"GET", "POST"}), re.compile(r"/api/v1/groups/?"), "groups.collection"),
+    # `/api/v1/groups/{id}` and, by longest match, its members and memberships.
+    (None, re.compile(rf"/api/v1/groups/{_ID}(/.*)?"), "groups.item"),
     (None, re.compile(r"/api/v1/authn(/.*)?"), "authn"),
     # `/api/v1/apps*` in every method (OLD-RL rl-global-mgmt). PARITY: a user's appLinks
     # (`/api/v1/users/{id}/appLinks`) is listed nowhere; it counts as "most other /api/v1".
     (None, re.compile(r"/api/v1/apps(/.*)?"), "apps"),
+    # PARITY: Okta's tables list no bucket for /api/v1/meta/* (schemas, user types) nor for
+    # GET /api/v1/users/{id}/groups: they count in "most other /api/v1" (api.default).
     (None, re.compile(r"/api/v1/.*"), "api.default"),
 )
 

@@ -8,8 +8,11 @@ from typing import Final
 from urllib.parse import urlencode
 
 from mock_okta.apps.models import App, AppLink, AppStatus, AppUser, AppUserStatus
+from mock_okta.groups import OBJECT_CLASS, Group, GroupType
 from mock_okta.hooks import PASSWORD_IMPORT, HookReport, HookStatus, InlineHook, RequestContext
 from mock_okta.models import User, UserStatus
+from mock_okta.schema import BASE_PROPERTIES, UserSchema
+from mock_okta.user_types import UserType
 
 JsonObject = dict[str, object]
 
@@ -170,6 +173,99 @@ def authn_transaction(
         }
     body["_embedded"] = embedded
     return body
+
+
+# ----- user types, schemas, groups
+
+
+def user_type(t: UserType, base: str) -> JsonObject:
+    """A user type (SPEC UserType, ListsAllUserTypes)."""
+    # PARITY: the SPEC's examples give `self` the schema's URL; the type's own URL is used.
+    out: JsonObject = {"id": t.id, "displayName": t.display_name, "name": t.name}
+    if t.description is not None:  # not nullable in the SPEC: left out when unset
+        out["description"] = t.description
+    out.update(
+        createdBy=t.created_by,
+        lastUpdatedBy=t.last_updated_by,
+        created=iso(t.created),
+        lastUpdated=iso(t.last_updated),
+        default=t.default,
+        _links={
+            "self": {"href": f"{base}/api/v1/meta/types/user/{t.id}"},
+            "schema": {"href": f"{base}/api/v1/meta/schemas/user/{t.schema_id}"},
+        },
+    )
+    return out
+
+
+def user_schema(t: UserType, schema: UserSchema, base: str, ref: str) -> JsonObject:
+    """A user type's schema as the SPEC's UserSchemaResponse shows it; `ref` as requested."""
+    # PARITY: the SPEC's examples show `…/meta/schemas/user/default` and `…/oscXXXX` as `id`;
+    # the mock answers with the reference the request used.
+    custom = {name: dict(attribute) for name, attribute in schema.custom.items()}
+    return {
+        "id": f"{base}/meta/schemas/user/{ref}",
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "name": t.name,
+        "title": t.display_name,
+        "lastUpdated": iso(schema.last_updated),
+        "created": iso(schema.created),
+        "definitions": {
+            "base": {
+                "id": "#base",
+                "type": "object",
+                "properties": {n: schema.base_attribute(n) for n, _, _ in BASE_PROPERTIES},
+                "required": schema.required_base(),
+            },
+            "custom": {
+                "id": "#custom",
+                "type": "object",
+                "properties": custom,
+                "required": [n for n, a in custom.items() if a.get("required")],
+            },
+        },
+        "type": "object",
+        "properties": {
+            "profile": {"allOf": [{"$ref": "#/definitions/base"}, {"$ref": "#/definitions/custom"}]}
+        },
+    }
+
+
+def _logo(base: str, kind: str, size: str) -> JsonObject:
+    return {"name": size, "href": f"{base}/img/logos/groups/{kind}-{size}.png", "type": "image/png"}
+
+
+def group(g: Group, base: str, users_count: int | None = None) -> JsonObject:
+    """A group (SPEC group-example): logos, users and apps links; stats when expanded."""
+    href = f"{base}/api/v1/groups/{g.id}"
+    logo = "okta" if g.type is not GroupType.APP_GROUP else "active_directory"
+    out: JsonObject = {
+        "id": g.id,
+        "created": iso(g.created),
+        "lastUpdated": iso(g.last_updated),
+        "lastMembershipUpdated": iso(g.last_membership_updated),
+        "objectClass": [OBJECT_CLASS],
+        "type": g.type.value,
+        "profile": dict(g.profile),
+        "_links": {
+            "logo": [_logo(base, logo, size) for size in ("medium", "large")],
+            "users": {"href": f"{href}/users"},
+            "apps": {"href": f"{href}/apps"},
+        },
+    }
+    if users_count is not None:
+        out["_embedded"] = {"stats": {"usersCount": users_count}}
+    return out
+
+
+def group_members(g: Group, members: list[str]) -> JsonObject:
+    """A group for the control plane: its name, type and member ids (Everyone: null, all)."""
+    return {
+        "id": g.id,
+        "name": g.name,
+        "type": g.type.value,
+        "members": None if g.type is GroupType.BUILT_IN else members,
+    }
 
 
 # ----- inline hooks

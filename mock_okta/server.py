@@ -26,7 +26,8 @@ from mock_okta.tls import TlsFiles
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mock-okta serve",
-        description="Serve a local Okta (Users and Authn APIs) on HTTP, or HTTPS with --tls.",
+        description="Serve a local Okta (Users, Groups, Apps, Authn and more) on HTTP, or HTTPS"
+        " with --tls.",
         epilog="Every flag also reads MOCK_OKTA_<NAME> (e.g. MOCK_OKTA_PORT); flags win.",
     )
     parser.add_argument("--host", help="interface to bind (default 127.0.0.1)")
@@ -72,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME",
-        help="a custom profile property your org's schema defines (repeatable)",
+        help="add a string custom property to the default user schema at start-up, if missing"
+        " (repeatable; the schema API changes it later)",
     )
     parser.add_argument("--access-log", action="store_true", help="log each request to stderr")
     tls = parser.add_argument_group("HTTPS")

@@ -105,3 +105,20 @@ def serve_args(scheme: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     tls_dir = tmp_path / "tls"
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls_dir / "ca.pem"))
     return ["--tls", "--tls-dir", str(tls_dir)]
+
+
+GROUP_ID = re.compile(r"^00g[A-Za-z0-9]{17}$")
+TYPE_ID = re.compile(r"^oty[A-Za-z0-9]{17}$")
+SCHEMA_PATH = "/api/v1/meta/schemas/user/default"
+
+
+def schema_change(**properties: object) -> dict[str, object]:
+    """The body of a schema update: custom properties by name (None removes one)."""
+    return {
+        "definitions": {"custom": {"id": "#custom", "type": "object", "properties": properties}}
+    }
+
+
+def attribute(kind: str = "string", title: str | None = None, **extra: object) -> dict[str, object]:
+    """A custom property definition as a client sends it."""
+    return {"title": title or f"A {kind}", "type": kind, **extra}

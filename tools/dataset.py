@@ -2,12 +2,14 @@
 
     mock-okta dataset --users 250000 --seed 42 --out data/
         [--mix bcrypt=40,sha256=20,sha512=10,sha1=10,md5=10,pbkdf2=10] [--bad 2%]
+        [--groups 200] [--custom-fields]
         [--bcrypt-cost 4] [--pbkdf2-iterations 4096] [--format jsonl|csv] [--jobs N]
     mock-okta dataset --delta data/ --changed 5% --out data-later/ [--days 7]
 
 Writes users.jsonl (or users.csv), oracle.jsonl and manifest.json; formats in records.py and
-legacy.py. Slow hashes (bcrypt, PBKDF2, scrypt) are computed by a process pool from inputs drawn
-in order by one seeded Random, so the files do not depend on --jobs.
+legacy.py, groups and custom fields in legacy_fields.py. Slow hashes (bcrypt, PBKDF2, scrypt)
+are computed by a process pool from inputs drawn in order by one seeded Random, so the files do
+not depend on --jobs.
 """
 
 from __future__ import annotations
@@ -40,6 +42,15 @@ from mock_okta.tools.legacy import (
     make_digest,
     parse_bcrypt,
     parse_pbkdf2,
+)
+from mock_okta.tools.legacy_fields import (
+    FIELDS,
+    GroupDraw,
+    extras_manifest,
+    field_values,
+    fields_rng,
+    group_names,
+    groups_rng,
 )
 from mock_okta.tools.names import NamePools, domain, local_part
 from mock_okta.tools.records import (
@@ -126,15 +137,27 @@ class Options:
     pbkdf2_iterations: int = 4096
     fmt: str = "jsonl"
     jobs: int = 1
+    groups: int = 0  # legacy groups; 0: records carry none
+    custom_fields: bool = False
 
     def to_json(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "mix": {k: int(v) if v == int(v) else v for k, v in self.mix.items()},
             "bad": self.bad,
             "bcryptCost": self.bcrypt_cost,
             "pbkdf2Iterations": self.pbkdf2_iterations,
             "scryptN": SCRYPT_N,
         }
+        if self.groups:
+            out["groups"] = self.groups
+        if self.custom_fields:
+            out["customFields"] = True
+        return out
+
+    @property
+    def defect_kinds(self) -> list[str]:
+        """The defects a dataset can hold: custom-field ones only with custom fields."""
+        return sorted(k for k, d in DEFECTS.items() if self.custom_fields or not d.custom)
 
 
 @dataclass(slots=True)
@@ -215,6 +238,25 @@ class Generator:
         self.used = used  # casefolded logins and emails
         self.recent: list[tuple[str, str, str]] = []
         self.variants: set[str] = set()  # logins of collision defects, as written
+        self.fields_rng = fields_rng(options.seed)
+        self.good_ids: list[int] = []  # custom-duplicate defects copy one of their numbers
+        self.draw: GroupDraw | None = None
+
+    def extras(self, user: LegacyUser, index: int) -> None:
+        """The user's legacy groups and custom fields, when the dataset has them."""
+        if self.draw is not None:
+            user.groups = self.draw.groups(index)
+        if self.options.custom_fields:
+            user.fields = field_values(self.fields_rng, user.id)
+            if user.defect is None:
+                self.good_ids.append(user.id)
+            elif user.defect == "custom-enum":
+                user.fields["tier"] = "diamond"
+            elif user.defect == "custom-type":
+                user.fields["loyaltyPoints"] = "12,500"
+            elif user.defect == "custom-duplicate":
+                earlier = self.good_ids[int(self.fields_rng.random() * len(self.good_ids))]
+                user.fields["customerNumber"] = f"C{earlier:08d}"
 
     # ----- profiles
 
@@ -283,6 +325,9 @@ class Generator:
             salt = passwords.django_salt(rng)
             pending.add(user, ("scrypt", user.plaintext, salt, SCRYPT_N, ""))
             return user
+        if DEFECTS[kind].custom:  # a good user whose custom value goes wrong (extras)
+            user.password = self.digest(rng.choice(DIGEST_SCHEMES), user.plaintext)
+            return user
         if kind == "login-too-long":
             local, _, dom = user.login.partition("@")
             tail = rng.randbytes(64).hex()
@@ -344,7 +389,7 @@ class Generator:
 def _plan(options: Options, rng: Random) -> tuple[list[str], dict[int, str]]:
     """The scheme of every good user, shuffled, and the defect kind at each bad position."""
     n_bad = min(round(options.users * options.bad), max(options.users - 1, 0))
-    kinds = sorted(DEFECTS)
+    kinds = options.defect_kinds
     bad_kinds = [kinds[i % len(kinds)] for i in range(n_bad)]
     rng.shuffle(bad_kinds)
     positions = sorted(rng.sample(range(1, options.users), n_bad)) if n_bad else []
@@ -360,10 +405,15 @@ def generate(options: Options, out: Path, progress: Progress | None = None) -> d
     pools = NamePools(options.seed)
     schemes, defects = _plan(options, rng)
     gen = Generator(options, rng, pools, set())
-    writer = DatasetWriter(out, options.fmt)
+    names = group_names(options.groups)
+    if names:
+        gen.draw = GroupDraw(groups_rng(options.seed), names, options.users)
+    fields = list(FIELDS) if options.custom_fields else []
+    writer = DatasetWriter(out, options.fmt, fields=fields, groups=bool(names))
     scheme_counts: Counter[str] = Counter()
     defect_counts: Counter[str] = Counter()
     can_log_in = 0
+    memberships: Counter[int] = Counter()  # users by their number of groups
     slow = sum(1 for s in schemes if s == "bcrypt" or s.startswith("pbkdf2")) + len(defects)
     good = iter(schemes)
     with hasher(options.jobs, slow) as pool:
@@ -380,10 +430,12 @@ def generate(options: Options, out: Path, progress: Progress | None = None) -> d
                 else:
                     user = gen.defect_user(index + 1, updated, kind, pending)
                     defect_counts[str(user.defect)] += 1
+                gen.extras(user, index)
                 block.append(user)
             pool.finish(pending)
             for user in block:
                 scheme_counts[user.scheme] += 1
+                memberships[len(user.groups or ())] += 1
                 can_log_in += user.defect is None or DEFECTS[user.defect].can_log_in
             writer.write(block)
             if progress is not None:
@@ -401,10 +453,11 @@ def generate(options: Options, out: Path, progress: Progress | None = None) -> d
         "options": options.to_json(),
         "counts": {
             "schemes": dict(sorted(scheme_counts.items())),
-            "defects": {k: defect_counts.get(k, 0) for k in sorted(DEFECTS)},
+            "defects": {k: defect_counts.get(k, 0) for k in options.defect_kinds},
             "canLogIn": can_log_in,
             "cannotLogIn": options.users - can_log_in,
         },
+        **extras_manifest(options.custom_fields, names, memberships),
         "files": files,
     }
     write_manifest(out, manifest)
@@ -431,6 +484,20 @@ def _parser() -> argparse.ArgumentParser:
         default="0%",
         help="share of deliberately bad records, labelled in 'defect' (--bad alone: 2%%)",
     )
+    p.add_argument(
+        "--groups",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N legacy groups: a few large, a long tail, some users in more than 20 (25 or"
+        " more for those); default 0, no groups",
+    )
+    p.add_argument(
+        "--custom-fields",
+        action="store_true",
+        help="custom legacy fields (customerNumber unique, loyaltyPoints, newsletter, tier,"
+        " favoriteStore), declared in the manifest; --bad then also spoils some values",
+    )
     p.add_argument("--bcrypt-cost", type=int, default=4, help="bcrypt cost (default 4)")
     p.add_argument(
         "--pbkdf2-iterations",
@@ -455,6 +522,8 @@ def options_from(args: argparse.Namespace) -> Options:
         raise UsageError("--bcrypt-cost must be from 4 to 20 (Okta imports 1 to 20)")
     if args.pbkdf2_iterations < 4096:
         raise UsageError("--pbkdf2-iterations must be at least 4096, the least Okta imports")
+    if not 0 <= args.groups <= 100_000:
+        raise UsageError("--groups must be from 0 to 100000")
     return Options(
         users=args.users,
         seed=args.seed if args.seed is not None else 0,
@@ -464,6 +533,8 @@ def options_from(args: argparse.Namespace) -> Options:
         pbkdf2_iterations=args.pbkdf2_iterations,
         fmt=args.fmt,
         jobs=max(1, args.jobs),
+        groups=args.groups,
+        custom_fields=args.custom_fields,
     )
 
 

@@ -1,7 +1,8 @@
 """`mock-okta dataset --delta DIR --changed 5% --out DIR2`: the same legacy users a while later.
 
 Of the touched share, 40% changed their password, 30% their profile (lastName and/or
-mobilePhone), 10% were removed, and 20% as many new users joined. Changed and new users get an
+mobilePhone; with custom fields their loyalty points too, and with groups one group joined or
+left), 10% were removed, and 20% as many new users joined. Changed and new users get an
 `updatedAt` after the base's `asOf`, so a premigrate-then-delta tool finds them by timestamp.
 The fresh oracle marks each line's `change`; removed users stay in it with canLogIn false.
 Deliberately bad records are carried over untouched.
@@ -27,6 +28,7 @@ from mock_okta.tools.dataset import (
     UsageError,
     hasher,
 )
+from mock_okta.tools.legacy_fields import FIELDS, GroupDraw, extras_manifest, group_names
 from mock_okta.tools.names import NamePools
 from mock_okta.tools.records import (
     DEFECTS,
@@ -60,6 +62,8 @@ def _options(manifest: dict[str, object], users: int, seed: int, jobs: int) -> O
         pbkdf2_iterations=int(_number(opts.get("pbkdf2Iterations"), 4096)),
         fmt=str(manifest.get("format") or "jsonl"),
         jobs=jobs,
+        groups=int(_number(opts.get("groups"), 0)),
+        custom_fields=bool(opts.get("customFields")),
     )
 
 
@@ -91,6 +95,11 @@ def generate_delta(
     rng = Random(f"mock-okta delta {base_seed} {seed} {changed!r} {days}")
     used = {u.login.casefold() for u in users} | {u.email.casefold() for u in users if u.email}
     gen = Generator(options, rng, NamePools(base_seed), used)
+    names = group_names(options.groups)
+    extras = Random(f"mock-okta delta extras {base_seed} {seed} {changed!r} {days}")
+    if names:
+        gen.draw = GroupDraw(extras, names, 0)
+    gen.fields_rng = extras
     as_of = parse_time(str(manifest["asOf"]))
     later = as_of + days * 86_400
 
@@ -133,6 +142,7 @@ def generate_delta(
                     user.last_name = gen.pools.pick(rng)[2].text
                 if r >= 0.5:
                     user.mobile_phone = gen.pools.phone(rng, gen.pools.pick(rng)[0])
+            _change_extras(user, names, extras)
             user.updated, user.change = when(), "profile"
         kept.append(user)
     schemes = sorted(options.mix)
@@ -141,6 +151,7 @@ def generate_delta(
     for offset in range(n_new):
         user = gen.user(next_id + offset, when())
         gen.password(user, rng.choices(schemes, weights)[0], pending)
+        gen.extras(user, -1)
         user.change = "new"
         kept.append(user)
 
@@ -149,7 +160,8 @@ def generate_delta(
         progress.total = max(len(kept), 1)
     with hasher(jobs, slow) as pool:
         pool.finish(pending)
-    writer = DatasetWriter(out, options.fmt)
+    fields = list(FIELDS) if options.custom_fields else []
+    writer = DatasetWriter(out, options.fmt, fields=fields, groups=bool(names))
     for start in range(0, len(kept), BLOCK):
         writer.write(kept[start : start + BLOCK])
         if progress is not None:
@@ -172,10 +184,11 @@ def generate_delta(
         "options": options.to_json(),
         "counts": {
             "schemes": dict(sorted(schemes_count.items())),
-            "defects": {k: sum(1 for u in kept if u.defect == k) for k in sorted(DEFECTS)},
+            "defects": {k: sum(1 for u in kept if u.defect == k) for k in options.defect_kinds},
             "canLogIn": can,
             "cannotLogIn": len(kept) - can,
         },
+        **extras_manifest(options.custom_fields, names, Counter(len(u.groups or ()) for u in kept)),
         "delta": {
             "base": {
                 "seed": base_seed,
@@ -196,6 +209,22 @@ def generate_delta(
     }
     write_manifest(out, later_manifest)
     return later_manifest
+
+
+def _change_extras(user: LegacyUser, names: list[str], rng: Random) -> None:
+    """A profile change reaches the custom fields and groups too, when the dataset has them."""
+    points = user.fields.get("loyaltyPoints") if user.fields is not None else None
+    if user.fields is not None and isinstance(points, int):
+        user.fields["loyaltyPoints"] = points + 1 + int(rng.random() * 500)
+    if user.groups is not None and names:
+        joinable = [n for n in names if n not in user.groups]
+        if user.groups and (not joinable or rng.random() < 0.5):
+            left = rng.choice(user.groups)
+            user.groups = [g for g in user.groups if g != left]
+        elif joinable:
+            order = {name: n for n, name in enumerate(names)}
+            chosen = {*user.groups, rng.choice(joinable)}
+            user.groups = sorted(chosen, key=order.__getitem__)
 
 
 def _base_checksum(manifest: dict[str, object], fmt: str) -> object:

@@ -11,6 +11,10 @@
 - hook: import, and create users whose hash Okta cannot import (scrypt, argon2) with the
   password import inline hook instead, so the legacy system verifies them at first sign-in.
 
+Custom fields (declared in the dataset's manifest.json, `fields`) become custom schema
+properties and legacy groups Okta groups before the first user; each user is created in at most
+20 of its groups and joins the rest by membership calls (a delta also leaves groups).
+
 Records Okta cannot take are skipped with a reason. The run is paced by Okta's rate-limit
 headers (okta_client.py), resumable from --state, and safe to repeat. Exit status: 0 when every
 importable record ended migrated, 1 otherwise, 2 on a usage problem.
@@ -39,16 +43,20 @@ from mock_okta.hashing import SaltEncoding
 from mock_okta.tools.encoder import add_sha256_salt_option
 from mock_okta.tools.migration import DEPROVISIONED, Fatal, Migrator, Mode, Tally
 from mock_okta.tools.migration_records import (
+    Fields,
     Record,
     Rejected,
+    Survey,
     collision,
     login_key,
     prepare,
     read_lines,
     survey,
+    taken,
 )
 from mock_okta.tools.migration_state import Entry, Saver, State, StateError
 from mock_okta.tools.okta_client import Backoff, OktaClient, Pacer, Stopped, Unavailable
+from mock_okta.tools.records import manifest_fields
 
 OK, INCOMPLETE, USAGE = 0, 1, 2
 TOKEN_ENV: Final = "OKTA_API_TOKEN"
@@ -121,10 +129,14 @@ class Progress:
 
 
 def _tasks(
-    args: argparse.Namespace, state: State, tally: Tally, salt: SaltEncoding
+    args: argparse.Namespace,
+    state: State,
+    tally: Tally,
+    salt: SaltEncoding,
+    seen: Survey,
+    fields: Fields,
 ) -> tuple[int, Iterator[Task]]:
     """How many tasks there are, and the tasks (records to migrate, then users to remove)."""
-    seen = survey(args.input, salt, hook=args.mode is Mode.HOOK)
     migrated = {login_key(login): login for login in state.logins()}
     removed = []
     if args.mode is Mode.DELTA:
@@ -135,10 +147,10 @@ def _tasks(
         ]
 
     def generate() -> Iterator[Task]:
-        for number, data in read_lines(args.input):
-            record = prepare(number, data, salt, hook=args.mode is Mode.HOOK)
+        for number, data in read_lines(args.input, fields):
+            record = prepare(number, data, salt, hook=args.mode is Mode.HOOK, fields=fields)
             if isinstance(record, Record):
-                rejected = collision(record, seen.owners, migrated)
+                rejected = collision(record, seen.owners, migrated) or taken(record, seen.values)
                 if rejected is None:
                     yield record
                     continue
@@ -233,7 +245,15 @@ def run(args: argparse.Namespace, token: str, out: IO[str], err: IO[str]) -> int
     except OSError as exc:
         raise Usage(f"cannot write --state {args.state}: {exc.strerror}") from None
     _preflight(client, args.org)
-    total, tasks = _tasks(args, state, tally, salt)
+    fields = manifest_fields(args.input.parent)
+    seen = survey(args.input, salt, hook=args.mode is Mode.HOOK, fields=fields)
+    if args.mode is not Mode.CUTOVER:  # what the users need, before the first of them
+        try:
+            migrator.ensure_schema(fields)
+            migrator.ensure_groups(list(seen.groups))
+        except Unavailable as exc:
+            raise Fatal(f"Okta did not answer while preparing the org: {exc}") from None
+    total, tasks = _tasks(args, state, tally, salt, seen, fields)
     work: queue.Queue[Task | None] = queue.Queue(maxsize=4 * args.workers)
     fatal: list[str] = []
     threads = [
@@ -314,6 +334,10 @@ def _summary(
         "migrated": migrated,
         **{k: tally.actions.get(k, 0) for k in ("created", "updated", "activated")},
         **{k: tally.actions.get(k, 0) for k in ("deactivated", "adopted", "unchanged")},
+        "propertiesAdded": tally.actions.get("properties added", 0),
+        "groupsCreated": tally.actions.get("groups created", 0),
+        "joined": tally.actions.get("joined", 0),
+        "left": tally.actions.get("left", 0),
         "skipped": dict(sorted(tally.skipped.items())),
         "failed": dict(sorted(tally.failed.items())),
         "requests": client.stats.requests,
@@ -339,6 +363,8 @@ def _print_summary(s: dict[str, object], tally: Tally, out: IO[str]) -> None:
         f" ({s['recordsPerSecond']}/s): {'complete' if s['complete'] else 'INCOMPLETE'}",
         f"  created {s['created']}, updated {s['updated']}, activated {s['activated']},"
         f" deactivated {s['deactivated']}, adopted {s['adopted']}, unchanged {s['unchanged']}",
+        f"  schema properties added {s['propertiesAdded']}, groups created {s['groupsCreated']},"
+        f" memberships added {s['joined']}, removed {s['left']}",
         f"  skipped {_counts(s['skipped'])}",
         f"  failed {_counts(s['failed'])}",
         f"  requests {s['requests']}, retries {s['retries']}, 429s met {s['rateLimited']},"
@@ -421,7 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         token = _check(args)
         return run(args, token, sys.stdout, sys.stderr)
-    except (Usage, StateError) as exc:
+    except (Usage, StateError, Fatal) as exc:
         print(f"mock-okta migrate: {exc}", file=sys.stderr)
         return USAGE
 

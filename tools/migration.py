@@ -3,6 +3,11 @@
 Every mode converges the org towards the record, so a re-run or a resumed run repeats nothing:
 create (ACTIVE in `import`, STAGED otherwise) or adopt the user Okta already holds, push a
 changed profile or hash (a hash only while STAGED), then activate in `import` and `cutover`.
+
+Before any user, the org gets what the records need: a custom schema property for each custom
+field (a create that uses an undefined one is refused), and each legacy group. A user is
+created in at most 20 groups (`groupIds`, Okta's limit on create); the rest, and any later
+change, are membership calls.
 """
 
 from __future__ import annotations
@@ -14,9 +19,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
-from mock_okta.tools.migration_records import COLLISION, REFUSED, Record, Rejected
+from mock_okta.tools.legacy_fields import OKTA_GROUP_IDS, okta_attribute
+from mock_okta.tools.migration_records import COLLISION, REFUSED, Fields, Record, Rejected
 from mock_okta.tools.migration_state import Entry, State, profile_fingerprint
 from mock_okta.tools.okta_client import OktaClient, Reply, Unavailable
+
+SCHEMA: Final = "/api/v1/meta/schemas/user/default"
 
 STAGED: Final = "STAGED"
 ACTIVE: Final = "ACTIVE"
@@ -110,6 +118,10 @@ def _is_duplicate(reply: Reply) -> bool:
     return reply.status == 400 and any(c.startswith(DUPLICATE_CAUSE) for c in reply.causes)
 
 
+def _is_taken(reply: Reply) -> bool:
+    return reply.status == 400 and any("already exists" in c for c in reply.causes)
+
+
 class Migrator:
     """Migrates records one at a time; safe to call from many workers."""
 
@@ -122,6 +134,73 @@ class Migrator:
         self.tally = tally
         self.lookup_first = lookup_first  # delta without a state file: GET by login, re-push
         self.want_active = mode in (Mode.IMPORT, Mode.CUTOVER, Mode.HOOK)
+        self.managed: dict[str, str] = {}  # Okta id -> legacy group name, for the input's groups
+
+    # ----- the org: schema properties and groups, before any user
+
+    def ensure_schema(self, fields: Fields) -> int:
+        """Add every declared custom field the default schema lacks; the number added."""
+        if not fields:
+            return 0
+        reply = self._call("GET", SCHEMA)
+        definitions = reply.body.get("definitions") if isinstance(reply.body, dict) else None
+        if not reply.ok or not isinstance(definitions, dict):
+            raise Fatal(f"cannot read the org's user schema: {reply.describe()}")
+        custom = definitions.get("custom") or {}
+        existing = custom.get("properties") or {} if isinstance(custom, dict) else {}
+        missing = {}
+        for name, declared in fields.items():
+            have = existing.get(name)
+            if have is None:
+                missing[name] = okta_attribute(name, declared)
+            elif have.get("type") != declared.get("type"):
+                raise Fatal(
+                    f"the org's schema has {name} as {have.get('type')}, the input as"
+                    f" {declared.get('type')}: fix one of them first"
+                )
+        if missing:
+            body = {"definitions": {"custom": {"id": "#custom", "type": "object",
+                                               "properties": missing}}}  # fmt: skip
+            reply = self._call("POST", SCHEMA, body=body)
+            if not reply.ok:
+                raise Fatal(f"cannot add {', '.join(missing)} to the schema: {reply.describe()}")
+        for _ in missing:
+            self.tally.action("properties added")
+        return len(missing)
+
+    def _okta_groups(self) -> dict[str, str]:
+        """The org's groups: name (casefolded, as Okta keeps them unique) -> id."""
+        found: dict[str, str] = {}
+        for reply in self.client.pages("/api/v1/groups", {"limit": "200"}):
+            if not reply.ok or not isinstance(reply.body, list):
+                raise Fatal(f"cannot list the org's groups: {reply.describe()}")
+            for group in reply.body:
+                name = group.get("profile", {}).get("name") if isinstance(group, dict) else None
+                if isinstance(name, str):
+                    found[name.casefold()] = str(group["id"])
+        return found
+
+    def ensure_groups(self, names: list[str]) -> int:
+        """Find or create each legacy group; the number created."""
+        if not names:
+            return 0
+        known = self._okta_groups()
+        created = 0
+        for name in names:
+            group_id = known.get(name.casefold())
+            if group_id is None:
+                reply = self._call("POST", "/api/v1/groups", body={"profile": {"name": name}})
+                if reply.ok and isinstance(reply.body, dict):
+                    group_id = str(reply.body["id"])
+                    created += 1
+                    self.tally.action("groups created")
+                elif _is_taken(reply):  # a lost answer to our own create, or a racing tool
+                    group_id = self._okta_groups().get(name.casefold())
+                if group_id is None:
+                    raise Fatal(f"cannot create the group {name!r}: {reply.describe()}")
+            self.state.set_group(name, group_id)
+            self.managed[group_id] = name
+        return created
 
     # ----- Okta calls
 
@@ -188,29 +267,41 @@ class Migrator:
             entry = self._adopt(record, found, assume_ours=False) if found else None
         if entry is None:
             entry = self._create(record)
-            if entry is None:
+            if entry is None:  # created as it should be; groups beyond 20 still to join
+                created = self.state.get(record.login)
+                if created is not None and record.groups is not None:
+                    try:
+                        self._sync_groups(record, created)
+                    finally:
+                        self.state.set(record.login, created)
                 return
         try:
             changed = self._push(record, entry)
             activated = self._activate(entry) if self.want_active else False
+            moved = self._sync_groups(record, entry)
         finally:
             self.state.set(record.login, entry)
-        if known and not (changed or activated):
+        if known and not (changed or activated or moved):
             self.tally.action("unchanged")
 
     def _create(self, record: Record) -> Entry | None:
         """A new user, or the one Okta already holds under this login; None when created."""
-        body = {
+        body: dict[str, object] = {
             "profile": {k: v for k, v in record.profile.items() if v is not None},
             "credentials": {"password": record.password},
         }
+        # At most 20 groups on create (SPEC "Create user in group"); the rest by membership.
+        first = list(record.groups or ())[:OKTA_GROUP_IDS]
+        if first:
+            body["groupIds"] = [self._group_id(name) for name in first]
         activate = "true" if self.want_active else "false"
         reply = self._call("POST", "/api/v1/users", params={"activate": activate}, body=body)
         if reply.ok:
             user = OktaUser.of(reply.body)
             if user is None:
                 raise _Failed(OKTA_ERROR, "Okta answered the create without a user")
-            entry = Entry(user.id, user.status, record.password_fp, record.profile_fp)
+            groups = first if record.groups is not None else None
+            entry = Entry(user.id, user.status, record.password_fp, record.profile_fp, groups)
             self.state.set(record.login, entry)
             self.tally.action("created")
             return None
@@ -228,7 +319,7 @@ class Migrator:
         if found.login != record.login:
             detail = f"Okta already holds {found.login!r}; logins ignore case"
             raise _Skipped(Rejected(record.line, record.login, COLLISION, detail))
-        profile_fp = profile_fingerprint(found.profile)
+        profile_fp = profile_fingerprint(found.profile, record.profile)
         expected = ACTIVE if self.want_active else STAGED
         # The hash cannot be read back: it is known only when our own lost create made the user.
         ours = assume_ours and profile_fp == record.profile_fp and found.status == expected
@@ -294,7 +385,8 @@ class Migrator:
             if found.login != record.login:
                 detail = f"Okta holds {found.login!r}; logins ignore case"
                 raise _Skipped(Rejected(record.line, record.login, COLLISION, detail))
-            entry = Entry(found.id, found.status, None, profile_fingerprint(found.profile))
+            fp = profile_fingerprint(found.profile, record.profile)
+            entry = Entry(found.id, found.status, None, fp)
         elif entry.password not in (None, record.password_fp) and entry.status == STAGED:
             raise _Failed(
                 STALE,
@@ -306,6 +398,50 @@ class Migrator:
                 self.tally.action("unchanged")
         finally:
             self.state.set(record.login, entry)
+
+    # ----- memberships
+
+    def _group_id(self, name: str) -> str:
+        group_id = self.state.group_id(name)
+        if group_id is None:
+            raise _Failed(OKTA_ERROR, f"the group {name!r} is not in Okta (ensure_groups first)")
+        return group_id
+
+    def _user_groups(self, user_id: str) -> list[str]:
+        """The input's groups the user is in, read from Okta (when the state does not know)."""
+        reply = self._call("GET", f"{self.client.user_path(user_id)}/groups")
+        if reply.status == 404:
+            raise _Failed(GONE, f"user {user_id} is no longer in Okta (deleted outside)")
+        if not reply.ok or not isinstance(reply.body, list):
+            raise _Failed(OKTA_ERROR, f"listing the user's groups: {reply.describe()}")
+        ids = [str(g.get("id")) for g in reply.body if isinstance(g, dict)]
+        return [self.managed[i] for i in ids if i in self.managed]
+
+    def _sync_groups(self, record: Record, entry: Entry) -> bool:
+        """Put the user in exactly the record's groups (of the input's groups); True on change."""
+        if record.groups is None:
+            return False
+        have = entry.groups if entry.groups is not None else self._user_groups(entry.id)
+        want = list(record.groups)
+        joins = [name for name in want if name not in have]
+        leaves = [name for name in have if name not in want]
+        if not joins and not leaves:
+            entry.groups = want
+            return False
+        entry.groups = None  # unknown until every call below is answered
+        for name, method, action in (
+            *((n, "PUT", "joined") for n in joins),
+            *((n, "DELETE", "left") for n in leaves),
+        ):
+            path = f"/api/v1/groups/{self._group_id(name)}/users/{entry.id}"
+            reply = self._call(method, path)
+            if reply.status == 404:
+                raise _Failed(GONE, f"{method} {path}: {reply.describe()}")
+            if not reply.ok:
+                raise _Failed(OKTA_ERROR, f"membership of {name!r}: {reply.describe()}")
+            self.tally.action(action)
+        entry.groups = want
+        return True
 
     # ----- users gone from the legacy system
 

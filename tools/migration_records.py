@@ -2,7 +2,9 @@
 
 A record Okta cannot take is rejected from its data alone (never from a dataset's `defect`
 label, which a real legacy export does not have): a password scheme Okta cannot import, a
-profile outside Okta's default schema, a login that differs only in case from an earlier one.
+profile outside Okta's default schema, a custom field's value outside its declaration (the
+dataset manifest's `fields`), a login that differs only in case from an earlier one, a unique
+field's value an earlier record holds.
 """
 
 from __future__ import annotations
@@ -12,12 +14,17 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Final
 
 from mock_okta.hashing import SaltEncoding
 from mock_okta.tools.encoder import EncodeError, NeedsImportHook, to_okta_hash
+from mock_okta.tools.legacy_fields import value_problem
 from mock_okta.tools.migration_state import PROFILE_FIELDS, fingerprint, profile_fingerprint
 from mock_okta.tools.records import user_from_csv
+
+Fields = Mapping[str, Mapping[str, object]]  # declared custom fields: name -> definition
+NO_FIELDS: Final[Fields] = MappingProxyType({})
 
 NEEDS_HOOK: Final = "needs-import-hook"
 BAD_HASH: Final = "unconvertible-hash"
@@ -26,6 +33,9 @@ COLLISION: Final = "login-collision"
 DUPLICATE: Final = "duplicate-record"
 UNREADABLE: Final = "unreadable-record"
 REFUSED: Final = "refused-by-okta"
+BAD_FIELD: Final = "invalid-custom-field"
+UNDECLARED_FIELD: Final = "undeclared-custom-field"
+TAKEN_VALUE: Final = "duplicate-unique-value"
 
 # Okta's default profile schema (reference.md §1, OLD-USERS): (required, min, max) characters.
 LIMITS: Final[Mapping[str, tuple[bool, int, int]]] = {
@@ -40,10 +50,12 @@ LIMITS: Final[Mapping[str, tuple[bool, int, int]]] = {
 class Record:
     line: int
     login: str
-    profile: dict[str, object]  # the five fields sent to Okta; None clears a property
+    profile: dict[str, object]  # the fields sent to Okta (five, and custom); None clears one
     password: dict[str, object]  # credentials.password: {"hash": …} or {"hook": …}
     password_fp: str
     profile_fp: str
+    groups: tuple[str, ...] | None = None  # legacy group names; None: the input has none
+    unique: tuple[tuple[str, str], ...] = ()  # (field, value key) of unique custom fields
 
     @property
     def key(self) -> str:
@@ -64,13 +76,15 @@ def login_key(login: str) -> str:
     return login.casefold()
 
 
-def read_lines(path: Path) -> Iterator[tuple[int, Mapping[str, object] | str]]:
+def read_lines(
+    path: Path, fields: Fields = NO_FIELDS
+) -> Iterator[tuple[int, Mapping[str, object] | str]]:
     """(line number, the record as a users.jsonl object) or (line number, why it is unreadable)."""
     if path.suffix.lower() == ".csv":
         with path.open(encoding="utf-8", newline="") as fh:
             for number, row in enumerate(csv.DictReader(fh), start=2):
                 try:
-                    yield number, user_from_csv(row).to_json()
+                    yield number, user_from_csv(row, fields=fields).to_json()
                 except (KeyError, ValueError) as exc:
                     yield number, f"not a users.csv row ({exc})"
         return
@@ -103,8 +117,36 @@ def _profile_problem(profile: Mapping[str, object]) -> str | None:
 HOOK: Final = {"hook": {"type": "default"}}
 
 
+def _custom(
+    number: int, login: str, raw: object, fields: Fields
+) -> tuple[dict[str, object], tuple[tuple[str, str], ...]] | Rejected:
+    """The declared custom fields of a record (None for those it lacks), and its unique ones."""
+    given = raw if isinstance(raw, Mapping) else {}
+    if undeclared := sorted(set(given) - set(fields)):
+        detail = f"{undeclared[0]} is not declared in the dataset's manifest (fields)"
+        return Rejected(number, login, UNDECLARED_FIELD, detail)
+    values: dict[str, object] = {}
+    unique = []
+    for name, declared in fields.items():
+        value = given.get(name)
+        if value is not None:
+            problem = value_problem(name, declared, value)
+            if problem is not None:
+                return Rejected(number, login, BAD_FIELD, f"{problem}; Okta would refuse it")
+            if declared.get("unique"):
+                # As the mock and Okta compare unique values: text without regard to case.
+                unique.append((name, value.casefold() if isinstance(value, str) else repr(value)))
+        values[name] = value
+    return values, tuple(unique)
+
+
 def prepare(
-    number: int, data: Mapping[str, object] | str, sha256_salt: SaltEncoding, *, hook: bool = False
+    number: int,
+    data: Mapping[str, object] | str,
+    sha256_salt: SaltEncoding,
+    *,
+    hook: bool = False,
+    fields: Fields = NO_FIELDS,
 ) -> Record | Rejected:
     """The record ready to send, or why Okta cannot take it.
 
@@ -121,6 +163,12 @@ def prepare(
     problem = _profile_problem(profile)
     if problem is not None:
         return Rejected(number, login, INVALID_PROFILE, problem)
+    custom = _custom(number, login, data.get("fields"), fields)
+    if isinstance(custom, Rejected):
+        return custom
+    profile.update(custom[0])
+    raw_groups = data.get("groups")
+    groups = tuple(str(g) for g in raw_groups) if isinstance(raw_groups, list) else None
     try:
         credential: dict[str, object] = {
             "hash": to_okta_hash(password, sha256_salt=sha256_salt).to_okta()
@@ -132,29 +180,54 @@ def prepare(
     except EncodeError as exc:
         return Rejected(number, login, BAD_HASH, str(exc))
     return Record(
-        number, login, profile, credential, fingerprint(password), profile_fingerprint(profile)
+        number,
+        login,
+        profile,
+        credential,
+        fingerprint(password),
+        profile_fingerprint(profile, profile),
+        groups,
+        custom[1],
     )
 
 
 @dataclass(slots=True)
 class Survey:
-    """A first pass over the input: who owns each login key, and every login present."""
+    """A first pass over the input: who owns each login key and each unique field value, every
+    login present, and every legacy group (in first-seen order)."""
 
     total: int = 0
     owners: dict[str, tuple[int, str]] = field(default_factory=dict)  # key -> first (line, login)
     logins: set[str] = field(default_factory=set)
+    values: dict[tuple[str, str], int] = field(default_factory=dict)  # unique value -> first line
+    groups: dict[str, None] = field(default_factory=dict)
 
 
-def survey(path: Path, sha256_salt: SaltEncoding, *, hook: bool = False) -> Survey:
+def survey(
+    path: Path, sha256_salt: SaltEncoding, *, hook: bool = False, fields: Fields = NO_FIELDS
+) -> Survey:
     seen = Survey()
-    for number, data in read_lines(path):
+    for number, data in read_lines(path, fields):
         seen.total += 1
-        record = prepare(number, data, sha256_salt, hook=hook)
+        record = prepare(number, data, sha256_salt, hook=hook, fields=fields)
         if isinstance(record, Record):
-            seen.owners.setdefault(record.key, (number, record.login))
+            if seen.owners.setdefault(record.key, (number, record.login))[0] == number:
+                for value in record.unique:
+                    seen.values.setdefault(value, number)
+            seen.groups.update(dict.fromkeys(record.groups or ()))
         if record.login is not None:
             seen.logins.add(record.login)
     return seen
+
+
+def taken(record: Record, values: Mapping[tuple[str, str], int]) -> Rejected | None:
+    """Rejected when an earlier record holds one of this record's unique field values."""
+    for value in record.unique:
+        line = values.get(value, record.line)
+        if line != record.line:
+            detail = f"{value[0]} is the same as line {line}'s, and Okta keeps it unique"
+            return Rejected(record.line, record.login, TAKEN_VALUE, detail)
+    return None
 
 
 def collision(

@@ -1,13 +1,15 @@
 """The migrator's state file: per login, the Okta id, status and fingerprints migrated.
 
-    {"version": 1, "org": "https://dev-1.okta.com", "users": {
-      "ana@example.com": {"id": "00u…", "status": "STAGED", "password": "9f…", "profile": "3c…"},
+    {"version": 1, "org": "https://dev-1.okta.com", "groups": {"Gold": "00g…", …}, "users": {
+      "ana@example.com": {"id": "00u…", "status": "STAGED", "password": "9f…", "profile": "3c…",
+        "groups": ["Gold", …]},
       …}}
 
 Fingerprints are short SHA-256s of the legacy password object and of the profile sent, so a
 delta run knows what changed since the premigration; `null` means not known (a user adopted from
-Okta without a state file). Written atomically (temp file, fsync, rename), at least every second
-while the run changes it, and at exit.
+Okta without a state file). `groups` are the legacy groups the user was put in (absent: not
+known, or the input has none) and the Okta id of each legacy group. Written atomically (temp
+file, fsync, rename), at least every second while the run changes it, and at exit.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import os
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -38,14 +40,18 @@ class Entry:
     status: str
     password: str | None  # fingerprint of the legacy password migrated; None: unknown
     profile: str | None
+    groups: list[str] | None = None  # legacy groups the user is in, in Okta; None: unknown
 
     def to_json(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "id": self.id,
             "status": self.status,
             "password": self.password,
             "profile": self.profile,
         }
+        if self.groups is not None:
+            out["groups"] = self.groups
+        return out
 
 
 def fingerprint(data: object) -> str:
@@ -53,20 +59,24 @@ def fingerprint(data: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
-def profile_fingerprint(profile: Mapping[str, object]) -> str:
-    """The same for a record's profile and for Okta's copy of it (absent and null are equal)."""
-    return fingerprint({k: profile[k] for k in PROFILE_FIELDS if profile.get(k) is not None})
+def profile_fingerprint(
+    profile: Mapping[str, object], names: Iterable[str] = PROFILE_FIELDS
+) -> str:
+    """The same for a record's profile and for Okta's copy of it (absent and null are equal),
+    over `names`: the five default fields, and a dataset's custom ones."""
+    return fingerprint({k: profile[k] for k in names if profile.get(k) is not None})
 
 
 def _entry(login: str, raw: object) -> Entry:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str):
         raise StateError(f"state entry for {login!r} has no Okta id")
-    password, profile = raw.get("password"), raw.get("profile")
+    password, profile, groups = raw.get("password"), raw.get("profile"), raw.get("groups")
     return Entry(
         str(raw["id"]),
         str(raw.get("status") or "STAGED"),
         password if isinstance(password, str) else None,
         profile if isinstance(profile, str) else None,
+        [str(g) for g in groups] if isinstance(groups, list) else None,
     )
 
 
@@ -78,6 +88,7 @@ class State:
         self.org = org
         self._entries: dict[str, Entry] = {}
         self._lines: dict[str, str] = {}  # pre-encoded JSON per login: cheap to save often
+        self._groups: dict[str, str] = {}  # legacy group name -> Okta group id
         self._lock = threading.Lock()
         self._dirty = False
         self._saving = threading.Lock()
@@ -104,8 +115,20 @@ class State:
             )
         for login, raw in data["users"].items():
             state._set(str(login), _entry(str(login), raw))
+        groups = data.get("groups")
+        if isinstance(groups, Mapping):
+            state._groups = {str(k): str(v) for k, v in groups.items()}
         state._dirty = False
         return state
+
+    def group_id(self, name: str) -> str | None:
+        with self._lock:
+            return self._groups.get(name)
+
+    def set_group(self, name: str, group_id: str) -> None:
+        with self._lock:
+            self._groups[name] = group_id
+            self._dirty = True
 
     def get(self, login: str) -> Entry | None:
         with self._lock:
@@ -146,7 +169,11 @@ class State:
                     return False
                 body = ",\n  ".join(self._lines.values())
                 self._dirty = False
-            header = json.dumps({"version": VERSION, "org": self.org})[:-1]
+            head: dict[str, object] = {"version": VERSION, "org": self.org}
+            with self._lock:
+                if self._groups:
+                    head["groups"] = dict(self._groups)
+            header = json.dumps(head, ensure_ascii=False)[:-1]
             text = f'{header}, "users": {{\n  {body}\n}}}}\n'
             directory = self.path.parent if str(self.path.parent) else Path(".")
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=directory)

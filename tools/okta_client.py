@@ -14,10 +14,10 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Final
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import requests
 
@@ -54,7 +54,13 @@ def bucket_of(method: str, path: str) -> str:
         return "users"
     if path.startswith("/api/v1/users/"):
         rest = path[len("/api/v1/users/") :].strip("/")
+        if rest.endswith("/groups"):
+            return "api"  # listUserGroups: "most other /api/v1" (the mock's PARITY choice)
         return "user.get" if method == "GET" and "/" not in rest else "user.update"
+    if path.rstrip("/") == "/api/v1/groups":
+        return "groups"
+    if path.startswith("/api/v1/groups/"):
+        return "group"  # a group, its members and memberships: /api/v1/groups/{id}
     return "api"
 
 
@@ -182,6 +188,7 @@ class Reply:
     status: int
     body: object
     uncertain: bool = False
+    next_after: str | None = None  # the `after` of the Link rel="next" header, if any
 
     @property
     def ok(self) -> bool:
@@ -300,7 +307,7 @@ class OktaClient:
                     self._after_429(response, rate_limited)
                     continue
                 if status not in RETRY_STATUSES:
-                    return Reply(status, _json(response), uncertain)
+                    return Reply(status, _json(response), uncertain, _next_after(response))
                 last = f"HTTP {status}"
             uncertain = True  # the request may have reached Okta and taken effect
             failures += 1
@@ -319,6 +326,24 @@ class OktaClient:
 
     def user_path(self, login_or_id: str) -> str:
         return "/api/v1/users/" + quote(login_or_id, safe="@")
+
+    def pages(self, path: str, params: Mapping[str, str] | None = None) -> Iterator[Reply]:
+        """Every page of a list, following `Link: rel="next"` (CORE pagination)."""
+        query = dict(params or {})
+        while True:
+            reply = self.call("GET", path, params=query)
+            yield reply
+            if not reply.ok or reply.next_after is None:
+                return
+            query["after"] = reply.next_after
+
+
+def _next_after(response: requests.Response) -> str | None:
+    link = response.links.get("next")
+    if not link:
+        return None
+    after = parse_qs(urlsplit(link.get("url", "")).query).get("after")
+    return after[0] if after else None
 
 
 def _json(response: requests.Response) -> object:

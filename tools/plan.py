@@ -2,8 +2,10 @@
 
 Sequential, parallel (waiting for X-Rate-Limit-Reset, or retrying a 429 at once), adaptive to
 X-Rate-Limit-Remaining, premigrate-then-delta, and import hook (no hashes at all), projected by
-`timing_model` without a server. Prints a table; `--out DIR` also writes plan.json, plan.png
-and plan.html (an inline SVG chart, nothing fetched).
+`timing_model` without a server. With `--groups`/`--memberships` (or `--dataset DIR`), the
+group creates and the membership calls beyond the 20 groupIds a create takes are counted in
+their own buckets, after the users or alongside them. Prints a table; `--out DIR` also writes
+plan.json, plan.png and plan.html (an inline SVG chart, nothing fetched).
 """
 
 from __future__ import annotations
@@ -41,7 +43,11 @@ CALL_KINDS: Final[Mapping[str, tuple[str, str]]] = {
     "delete": ("DELETE", "/api/v1/users/{id}"),
     "update": ("POST", "/api/v1/users/{id}"),
     "get": ("GET", "/api/v1/users/{id}"),
+    "group": ("POST", "/api/v1/groups"),
+    "membership": ("PUT", "/api/v1/groups/{gid}/users/{id}"),
+    "schema": ("POST", "/api/v1/meta/schemas/user/default"),
 }
+MAX_GROUP_IDS: Final = 20  # groupIds a create takes (SPEC Users tag); the rest are memberships
 COLORS: Final = ("#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#17becf", "#8c564b")
 DASHES: Final = ("", "6 3", "2 2", "8 3 2 3", "4 4", "3 1", "1 3")
 
@@ -70,6 +76,8 @@ class Inputs:
     retry_ms: float = 0.0
     changed: float = 0.05  # share of users changed between premigration and go-live
     profile: str = "workforce"
+    groups: int = 0  # legacy groups created before the users
+    memberships: int = 0  # membership calls: groups beyond the 20 groupIds of each create
 
     @property
     def changed_users(self) -> int:
@@ -119,7 +127,7 @@ def planned_calls(text: str) -> tuple[PlannedCall, ...]:
         if name not in CALL_KINDS:
             raise UsageError(f"unknown call {name!r}; use {', '.join(CALL_KINDS)}")
         method, path = CALL_KINDS[name]
-        counted = bucket or bucket_for(method, path.format(id="00u1"))
+        counted = bucket or bucket_for(method, path.format(id="00u1", gid="00g1"))
         calls.append(PlannedCall(name, method, path, counted))
     if not calls:
         raise UsageError("name at least one call, e.g. create")
@@ -199,6 +207,12 @@ def bounds(inputs: Inputs) -> tuple[Bound, ...]:
         calls = inputs.users * sum(1 for c in inputs.calls if c.bucket == bucket)
         windows = max(math.ceil(calls / limit) - 1, 0)
         found.append(Bound(bucket, calls, limit, windows * WINDOW_SECONDS))
+    for kind, calls in (("group", inputs.groups), ("membership", inputs.memberships)):
+        bucket = planned_calls(kind)[0].bucket
+        if calls and bucket in inputs.limits:
+            limit = inputs.limits[str(bucket)]
+            windows = max(math.ceil(calls / limit) - 1, 0)
+            found.append(Bound(str(bucket), calls, limit, windows * WINDOW_SECONDS))
     total = inputs.users * len(inputs.calls)
     parallel = min(inputs.workers, inputs.concurrency or inputs.workers)
     latency = math.ceil(total / parallel) * inputs.latency_ms / 1000
@@ -269,8 +283,59 @@ def make_plan(inputs: Inputs) -> Plan:
         outage_s=0.0,
         hook_calls=inputs.users,
     )
-    strategies = (sequential, parallel, naive, adaptive, staged, premigrate, hook)
+    strategies: tuple[Strategy, ...] = (
+        sequential,
+        parallel,
+        naive,
+        adaptive,
+        staged,
+        premigrate,
+        hook,
+    )
+    if inputs.groups or inputs.memberships:
+        strategies += _directory(inputs, adaptive)
     return Plan(inputs, bounds(inputs), strategies)
+
+
+def _one_call(inputs: Inputs, kind: str, count: int) -> Outcome:
+    scenario = _scenario(inputs, planned_calls(kind), count)
+    return simulate(replace(scenario, client=Client.ADAPTIVE))
+
+
+def _directory(inputs: Inputs, adaptive: Strategy) -> tuple[Strategy, Strategy]:
+    """The adaptive import with the groups created first and the memberships beyond the 20
+    groupIds of a create: after the users, or alongside the creates (as `mock-okta migrate`)."""
+    setup = _one_call(inputs, "group", inputs.groups)
+    joins = _one_call(inputs, "membership", inputs.memberships)
+    shifted = tuple((t + setup.duration_s, u) for t, u in adaptive.series)
+    after_s = setup.duration_s + adaptive.duration_s + joins.duration_s
+    # Separate buckets: memberships sent alongside the creates end with the later of the two.
+    along_s = setup.duration_s + max(adaptive.duration_s, joins.duration_s)
+    extra = setup.requests + joins.requests
+    rejected = adaptive.rejected + setup.rejected + joins.rejected
+    label = f"{inputs.groups:,} groups first, {inputs.memberships:,} memberships"
+    return (
+        Strategy(
+            "groups-after",
+            f"adaptive; {label} after the users",
+            adaptive.workers,
+            after_s,
+            adaptive.requests + extra,
+            rejected,
+            after_s,
+            (*shifted, (after_s, inputs.users)),
+        ),
+        Strategy(
+            "groups-alongside",
+            f"adaptive; {label} alongside the creates",
+            adaptive.workers,
+            along_s,
+            adaptive.requests + extra,
+            rejected,
+            along_s,
+            (*shifted, (along_s, inputs.users)),
+        ),
+    )
 
 
 # ----- output
@@ -355,6 +420,24 @@ def notes(plan: Plan) -> list[str]:
         " changed hashes are updated in place while users are STAGED, ids never change, but"
         f" every user is activated at go-live: that outage is {duration(staged.outage_s)}."
     )
+    if i.groups or i.memberships:
+        adaptive = next(s for s in plan.strategies if s.key == "adaptive")
+        after = next(s for s in plan.strategies if s.key == "groups-after")
+        along = next(s for s in plan.strategies if s.key == "groups-alongside")
+        group, member = planned_calls("group")[0], planned_calls("membership")[0]
+
+        def more(s: Strategy) -> str:
+            added = s.duration_s - adaptive.duration_s
+            share = f" (+{added / adaptive.duration_s:.1%})" if adaptive.duration_s else ""
+            return f"{duration(added)}{share}"
+
+        out.append(
+            f"Groups: {i.groups:,} group creates ({_describe_call(group, i.limits)}) and"
+            f" {i.memberships:,} membership calls ({_describe_call(member, i.limits)}) for the"
+            f" groups beyond the {MAX_GROUP_IDS} groupIds a create takes. After the users they"
+            f" add {more(after)} to the adaptive {duration(adaptive.duration_s)}; alongside the"
+            f" creates, in their own bucket, {more(along)}."
+        )
     out.append(
         "Import hook: users are created with credentials.password.hook instead of a hash; each"
         f" first sign-in calls your hook ({i.users:,} calls to your endpoint, outside these"
@@ -421,6 +504,8 @@ def to_json(plan: Plan) -> dict[str, object]:
             "changed": i.changed,
             "changed_users": i.changed_users,
             "profile": i.profile,
+            "groups": i.groups,
+            "memberships": i.memberships,
         },
         "bounds": [
             {"name": b.name, "calls": b.calls, "limit_per_minute": b.limit, "seconds": b.seconds}
@@ -651,7 +736,23 @@ def _parser() -> argparse.ArgumentParser:
         description="Project a migration's duration, requests, 429s and outage per strategy.",
         epilog="example: mock-okta plan --users 250000 --limit users.collection=300",
     )
-    p.add_argument("--users", type=int, required=True, help="customers to migrate")
+    p.add_argument("--users", type=int, help="customers to migrate (or from --dataset)")
+    p.add_argument(
+        "--groups", type=int, default=None, metavar="N", help="legacy groups created first"
+    )
+    p.add_argument(
+        "--memberships",
+        type=int,
+        default=None,
+        metavar="N",
+        help="membership calls: every user's groups beyond the 20 groupIds of its create",
+    )
+    p.add_argument(
+        "--dataset",
+        type=Path,
+        metavar="DIR",
+        help="take --users, --groups and --memberships from a mock-okta dataset",
+    )
     calls = p.add_mutually_exclusive_group()
     calls.add_argument(
         "--calls-per-user",
@@ -702,9 +803,33 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def dataset_counts(directory: Path) -> tuple[int, int, int]:
+    """Users, legacy groups, and membership calls beyond 20 groupIds, of a dataset."""
+    from mock_okta.tools.records import read_users
+
+    try:
+        users = groups = memberships = 0
+        names: set[str] = set()
+        for user in read_users(directory):
+            users += 1
+            names.update(user.groups or ())
+            memberships += max(len(user.groups or ()) - MAX_GROUP_IDS, 0)
+        groups = len(names)
+    except (OSError, ValueError, KeyError) as exc:
+        raise UsageError(f"--dataset {directory}: not a mock-okta dataset ({exc})") from None
+    return users, groups, memberships
+
+
 def inputs_from(args: argparse.Namespace) -> Inputs:
-    if args.users < 0:
-        raise UsageError("--users must be 0 or more")
+    if args.dataset is not None:
+        users, groups, memberships = dataset_counts(args.dataset)
+        args.users = users if args.users is None else args.users
+        args.groups = groups if args.groups is None else args.groups
+        args.memberships = memberships if args.memberships is None else args.memberships
+    if args.users is None:
+        raise UsageError("--users N (or --dataset DIR) is required")
+    if args.users < 0 or (args.groups or 0) < 0 or (args.memberships or 0) < 0:
+        raise UsageError("--users, --groups and --memberships must be 0 or more")
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     if args.latency_ms < 0 or args.retry_ms < 0:
@@ -741,6 +866,8 @@ def inputs_from(args: argparse.Namespace) -> Inputs:
         retry_ms=args.retry_ms,
         changed=fraction(args.changed),
         profile=args.rate_limits,
+        groups=args.groups or 0,
+        memberships=args.memberships or 0,
     )
 
 

@@ -3,6 +3,8 @@
 users.jsonl, one line per legacy user:
     {"id": 17, "profile": {"login", "email", "firstName", "lastName", "mobilePhone"},
      "updatedAt": "2023-04-05T06:07:08Z", "password": {…legacy format, see legacy.py…},
+     "groups": ["All customers", …],                  # with --groups N
+     "fields": {"customerNumber": "C00000017", …},    # with --custom-fields (legacy_fields.py)
      "defect": {"kind", "problem", "okta"}}          # only on deliberately bad records
 oracle.jsonl, one line per login (never read by the tool under test):
     {"login", "password": "<plaintext>", "canLogIn": bool, "via": "hash"|"hook"|null,
@@ -17,7 +19,7 @@ import hashlib
 import io
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Final
@@ -48,6 +50,7 @@ class Defect:
     okta: str
     can_log_in: bool
     via: str | None
+    custom: bool = False  # a custom field's value: only in datasets with --custom-fields
 
 
 DEFECTS: Final[Mapping[str, Defect]] = {
@@ -85,6 +88,33 @@ DEFECTS: Final[Mapping[str, Defect]] = {
             False,
             None,
         ),
+        Defect(
+            "custom-enum",
+            "the loyalty tier is 'diamond', which is not one of the tiers the schema lists",
+            "a value outside the property's enum: creating this user fails with 400 E0000001"
+            " (tier); skip the record or report it, never drop the value silently",
+            False,
+            None,
+            custom=True,
+        ),
+        Defect(
+            "custom-type",
+            "the loyalty points are the text '12,500', not a number",
+            "a string for an integer property: creating this user fails with 400 E0000001"
+            " (loyaltyPoints); skip the record or report it, never drop the value silently",
+            False,
+            None,
+            custom=True,
+        ),
+        Defect(
+            "custom-duplicate",
+            "the customer number is an earlier user's, and it must be unique",
+            "a unique property's value another user holds: creating this user fails with 400"
+            " E0000001 (customerNumber: An object with this field already exists)",
+            False,
+            None,
+            custom=True,
+        ),
     )
 }
 
@@ -102,6 +132,8 @@ class LegacyUser:
     plaintext: str
     defect: str | None = None
     change: str | None = None
+    groups: list[str] | None = None  # legacy group names, with --groups
+    fields: dict[str, object] | None = None  # custom legacy fields, with --custom-fields
 
     @property
     def scheme(self) -> str:
@@ -123,6 +155,10 @@ class LegacyUser:
             "updatedAt": format_time(self.updated),
             "password": self.password,
         }
+        if self.groups is not None:
+            line["groups"] = self.groups
+        if self.fields is not None:
+            line["fields"] = self.fields
         if self.defect is not None:
             d = DEFECTS[self.defect]
             line["defect"] = {"kind": d.kind, "problem": d.problem, "okta": d.okta}
@@ -174,11 +210,14 @@ def user_line(user: LegacyUser) -> str:
         password = f'{{"scheme":{_str(str(p["scheme"]))},"hash":{_str(str(p["hash"]))}}}'
     else:
         password = _dumps(p)
+    extra = "" if user.groups is None else f',"groups":{_dumps(user.groups)}'
+    if user.fields is not None:
+        extra += f',"fields":{_dumps(user.fields)}'
     return (
         f'{{"id":{user.id},"profile":{{"login":{_str(user.login)},"email":{_str(user.email)},'
         f'"firstName":{_str(user.first_name)},"lastName":{_str(user.last_name)},'
         f'"mobilePhone":{_opt_str(user.mobile_phone)}}},'
-        f'"updatedAt":"{format_time(user.updated)}","password":{password}}}'
+        f'"updatedAt":"{format_time(user.updated)}","password":{password}{extra}}}'
     )
 
 
@@ -191,8 +230,19 @@ def oracle_line(user: LegacyUser) -> str:
     )
 
 
-def csv_row(user: LegacyUser) -> list[object]:
+GROUP_SEPARATOR: Final = "|"  # between group names in users.csv's `groups` column
+
+
+def _csv_value(value: object) -> object:
+    if value is None:
+        return ""
+    return ("true" if value else "false") if isinstance(value, bool) else value
+
+
+def csv_row(user: LegacyUser, fields: Sequence[str] = (), groups: bool = False) -> list[object]:
     p = user.password
+    extra: list[object] = [GROUP_SEPARATOR.join(user.groups or [])] if groups else []
+    extra += [_csv_value((user.fields or {}).get(name)) for name in fields]
     return [
         user.id,
         user.login,
@@ -207,6 +257,7 @@ def csv_row(user: LegacyUser) -> list[object]:
         p.get("salt") or "",
         p.get("saltPosition") or "",
         user.defect or "",
+        *extra,
     ]
 
 
@@ -233,17 +284,23 @@ class Sink:
 class DatasetWriter:
     """users.jsonl (or users.csv) and oracle.jsonl, written in order."""
 
-    def __init__(self, out: Path, fmt: str) -> None:
+    def __init__(
+        self, out: Path, fmt: str, *, fields: Sequence[str] = (), groups: bool = False
+    ) -> None:
         out.mkdir(parents=True, exist_ok=True)
         self.fmt = fmt
+        self.fields = tuple(fields)
+        self.groups = groups
         self.users = Sink(out / users_file(fmt))
         self.oracle = Sink(out / "oracle.jsonl")
         if fmt == "csv":
-            self.users.write(_csv_text([list(CSV_COLUMNS)]), 0)
+            header: list[object] = [*CSV_COLUMNS, *(["groups"] if groups else []), *self.fields]
+            self.users.write(_csv_text([header]), 0)
 
     def write(self, users: list[LegacyUser]) -> None:
         if self.fmt == "csv":
-            self.users.write(_csv_text([csv_row(u) for u in users]), len(users))
+            rows = [csv_row(u, self.fields, self.groups) for u in users]
+            self.users.write(_csv_text(rows), len(users))
         else:
             self.users.write("".join(user_line(u) + "\n" for u in users), len(users))
         self.oracle.write("".join(oracle_line(u) + "\n" for u in users), len(users))
@@ -293,6 +350,7 @@ def user_from_json(line: Mapping[str, object], plaintext: str = "") -> LegacyUse
     kind = defect.get("kind") if isinstance(defect, Mapping) else None
     email = profile.get("email")
     phone = profile.get("mobilePhone")
+    groups, fields = line.get("groups"), line.get("fields")
     return LegacyUser(
         id=int(str(line["id"])),
         login=str(profile["login"]),
@@ -304,10 +362,32 @@ def user_from_json(line: Mapping[str, object], plaintext: str = "") -> LegacyUse
         password=password,
         plaintext=plaintext,
         defect=str(kind) if kind else None,
+        groups=[str(g) for g in groups] if isinstance(groups, list) else None,
+        fields=dict(fields) if isinstance(fields, Mapping) else None,
     )
 
 
-def user_from_csv(row: Mapping[str, str], plaintext: str = "") -> LegacyUser:
+def _typed(text: str, kind: object) -> object:
+    """A CSV cell as the declared field type; a cell that is not one stays text (a defect)."""
+    if text == "":
+        return None
+    if kind == "integer" and text.lstrip("-").isdigit():
+        return int(text)
+    if kind == "number":
+        try:
+            return float(text) if "." in text else int(text)
+        except ValueError:
+            return text
+    if kind == "boolean" and text in ("true", "false"):
+        return text == "true"
+    return text
+
+
+def user_from_csv(
+    row: Mapping[str, str],
+    plaintext: str = "",
+    fields: Mapping[str, Mapping[str, object]] | None = None,
+) -> LegacyUser:
     scheme = row["scheme"]
     password: dict[str, object]
     if row["hex"]:
@@ -330,7 +410,26 @@ def user_from_csv(row: Mapping[str, str], plaintext: str = "") -> LegacyUser:
         password=password,
         plaintext=plaintext,
         defect=_opt(row["defect"]),
+        groups=[g for g in row["groups"].split(GROUP_SEPARATOR) if g] if "groups" in row else None,
+        fields=(
+            {
+                k: v
+                for k, f in fields.items()
+                if (v := _typed(row.get(k, ""), f.get("type"))) is not None
+            }
+            if fields
+            else None
+        ),
     )
+
+
+def manifest_fields(directory: Path) -> dict[str, dict[str, object]]:
+    """The custom fields a dataset declares (manifest `fields`), by name; none without one."""
+    try:
+        fields = read_manifest(directory).get("fields")
+    except (OSError, ValueError):
+        return {}
+    return {str(k): dict(v) for k, v in fields.items()} if isinstance(fields, dict) else {}
 
 
 def read_oracle(path: Path) -> dict[str, dict[str, object]]:
@@ -353,9 +452,10 @@ def read_users(directory: Path) -> Iterator[LegacyUser]:
 
     csv_path = directory / "users.csv"
     if csv_path.exists():
+        fields = manifest_fields(directory)
         with csv_path.open(encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
-                yield user_from_csv(row, plaintext(row["login"]))
+                yield user_from_csv(row, plaintext(row["login"]), fields)
         return
     with (directory / "users.jsonl").open(encoding="utf-8") as fh:
         for text in fh:

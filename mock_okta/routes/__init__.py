@@ -1,14 +1,27 @@
-"""The blueprints: Okta's Users, Authn, Inline Hooks and Apps APIs, and the control plane."""
+"""The blueprints: Okta's Users, Groups, Schemas, User Types, Authn, Inline Hooks and Apps APIs,
+and the control plane."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from mock_okta.routes import apps, authn, control, inline_hooks, users
+from mock_okta.routes import (
+    apps,
+    authn,
+    control,
+    groups,
+    inline_hooks,
+    schemas,
+    user_types,
+    users,
+)
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(users.bp)
+    app.register_blueprint(groups.bp)
+    app.register_blueprint(schemas.bp)
+    app.register_blueprint(user_types.bp)
     app.register_blueprint(authn.bp)
     app.register_blueprint(inline_hooks.bp)
     app.register_blueprint(apps.bp)

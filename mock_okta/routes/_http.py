@@ -6,7 +6,7 @@ import json
 import re
 from typing import Final
 
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
 
 from mock_okta.errors import E_MALFORMED_BODY, OktaError, validation_error
 from mock_okta.org import Org
@@ -68,3 +68,20 @@ def base_url() -> str:
     """The org URL links are built from: the configured one, else the request's host."""
     configured = current_org().settings.org_url
     return configured.rstrip("/") if configured else f"{request.scheme}://{request.host}"
+
+
+def no_content() -> Response:
+    """204 with no body, so no Content-Type either."""
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response
+
+
+def type_id(body: dict[str, object]) -> str | None:
+    """`type.id` of a user body (createUser, replaceUser), if given."""
+    user_type = body.get("type")
+    if user_type is None:
+        return None
+    if not isinstance(user_type, dict) or not isinstance(user_type.get("id"), str):
+        raise validation_error("type", "The value must be an object with an id")
+    return str(user_type["id"])

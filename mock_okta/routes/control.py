@@ -47,6 +47,20 @@ def list_all_users() -> ResponseReturnValue:
     }
 
 
+@bp.get("/groups")
+def list_all_groups() -> ResponseReturnValue:
+    """GET /_mock/groups — every group with its members' ids (Everyone's: null, it has all)."""
+    size = _number("limit", int)
+    limit = 200 if size is None else int(size)
+    if not 1 <= limit <= MAX_JOURNAL_PAGE:
+        raise validation_error("limit", f"limit must be from 1 to {MAX_JOURNAL_PAGE}")
+    found = current_org().store.group_members(request.args.get("after"), limit)
+    return {
+        "groups": [serialize.group_members(group, members) for group, members in found],
+        "next": found[-1][0].id if len(found) == limit else None,
+    }
+
+
 @bp.get("/config")
 def get_config() -> ResponseReturnValue:
     """GET /_mock/config — the runtime configuration every worker uses."""

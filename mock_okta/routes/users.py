@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from mock_okta import serialize
 from mock_okta.models import User
-from mock_okta.routes._http import base_url, current_org, flag, json_object
+from mock_okta.routes._http import base_url, current_org, flag, json_object, type_id
 from mock_okta.store import IssuedToken, ListQuery
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1/users")
@@ -33,14 +33,14 @@ def _activation(token: IssuedToken, send_email: bool) -> ResponseReturnValue:
 def create_user() -> ResponseReturnValue:
     """POST /api/v1/users — Create a user."""
     body = json_object()
-    user_type = body.get("type")
     user = current_org().store.create_user(
         body.get("profile"),
         body.get("credentials"),
         activate=flag("activate", True),
         provider=flag("provider", False),
         next_login=request.args.get("nextLogin"),
-        type_id=user_type.get("id") if isinstance(user_type, dict) else None,
+        type_id=type_id(body),
+        group_ids=body.get("groupIds"),
     )
     return _user(user)
 
@@ -75,7 +75,11 @@ def update_user(ref: str) -> ResponseReturnValue:
     """POST /api/v1/users/{id} — Update a user (partial)."""
     body = json_object()
     user = current_org().store.update_user(
-        ref, body.get("profile"), body.get("credentials"), if_match=request.headers.get("If-Match")
+        ref,
+        body.get("profile"),
+        body.get("credentials"),
+        if_match=request.headers.get("If-Match"),
+        type_id=type_id(body),
     )
     return _user(user)
 
@@ -85,7 +89,11 @@ def replace_user(ref: str) -> ResponseReturnValue:
     """PUT /api/v1/users/{id} — Replace a user."""
     body = json_object()
     user = current_org().store.replace_user(
-        ref, body.get("profile"), body.get("credentials"), if_match=request.headers.get("If-Match")
+        ref,
+        body.get("profile"),
+        body.get("credentials"),
+        if_match=request.headers.get("If-Match"),
+        type_id=type_id(body),
     )
     return _user(user)
 
@@ -97,6 +105,13 @@ def delete_user(ref: str) -> ResponseReturnValue:
     response = Response(status=204)
     del response.headers["Content-Type"]  # no content, so no content type
     return response
+
+
+@bp.get("/<ref>/groups")
+def list_user_groups(ref: str) -> ResponseReturnValue:
+    """GET /api/v1/users/{id}/groups — List all groups of a user (Everyone included)."""
+    base = base_url()
+    return jsonify([serialize.group(g, base) for g in current_org().store.list_user_groups(ref)])
 
 
 @bp.post("/<ref>/lifecycle/activate")

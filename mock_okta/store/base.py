@@ -18,6 +18,7 @@ from mock_okta.errors import (
     not_found,
     validation_error,
 )
+from mock_okta.groups import EVERYONE_DESCRIPTION, EVERYONE_NAME, GroupType, group_key
 from mock_okta.ids import IdFactory
 from mock_okta.models import (
     Profile,
@@ -29,7 +30,16 @@ from mock_okta.models import (
     recovery_from_json,
     recovery_to_json,
 )
-from mock_okta.profile import login_key, validate_profile
+from mock_okta.profile import login_key
+from mock_okta.schema import UserSchema, default_schema
+from mock_okta.user_types import (
+    DEFAULT_DESCRIPTION,
+    DEFAULT_DISPLAY_NAME,
+    DEFAULT_NAME,
+    UserType,
+    name_key,
+)
+from mock_okta.validation import CompiledSchema, Schemas
 
 DUPLICATE_LOGIN = "An object with this field already exists in the current organization"
 MAX_PAGE = 200
@@ -138,21 +148,91 @@ class StoreBase:
         self.ids = ids
         self.settings = settings
         self.runtime = runtime
-        self.default_type_id = self._default_type_id()
+        self.schemas = Schemas(self._load_schemas, login_must_be_email=settings.login_must_be_email)
+        with self.db.write() as conn:
+            self.default_type_id = self._meta_id(conn, "default_type_id", self.ids.user_type_id)
+            self.everyone_id = self._meta_id(conn, "everyone_group_id", self.ids.group_id)
+            # PARITY: createdBy/lastUpdatedBy name the API token's admin: one id per org.
+            self.admin_id = self._meta_id(conn, "admin_id", self.ids.user_id)
+            self.restore_defaults(conn)
 
     # ----- helpers
 
     def now_ms(self) -> int:
         return int(self.clock.now() * 1000)
 
-    def _default_type_id(self) -> str:
-        with self.db.write() as conn:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'default_type_id'").fetchone()
-            if row:
-                return str(row[0])
-            type_id = self.ids.user_type_id()
-            conn.execute("INSERT INTO meta (key, value) VALUES ('default_type_id', ?)", (type_id,))
-            return type_id
+    def _meta_id(self, conn: sqlite3.Connection, key: str, make: Callable[[], str]) -> str:
+        """An id the org keeps for good (across restarts and resets), made once."""
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        if row:
+            return str(row[0])
+        value = make()
+        conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
+        return value
+
+    def restore_defaults(self, conn: sqlite3.Connection) -> None:
+        """What every org has from the start, made where missing: the default user type and
+        its schema (with the start-up `--profile-property` names), and the Everyone group."""
+        now = self.now_ms()
+        seeded = tuple(sorted(self.settings.custom_profile_properties))
+        row = conn.execute(
+            "SELECT schema FROM user_types WHERE id = ?", (self.default_type_id,)
+        ).fetchone()
+        if row is None:
+            user_type = UserType(
+                self.default_type_id, DEFAULT_NAME, DEFAULT_DISPLAY_NAME, DEFAULT_DESCRIPTION,
+                True, now, now, self.admin_id, self.admin_id,
+            )  # fmt: skip
+            conn.execute(
+                "INSERT INTO user_types (id, name_key, type, schema) VALUES (?, ?, ?, ?)",
+                (user_type.id, name_key(user_type.name), user_type.dumps(),
+                 default_schema(now, seeded).dumps()),
+            )  # fmt: skip
+        else:
+            schema = UserSchema.loads(str(row[0]))
+            missing = [name for name in seeded if name not in schema.custom]
+            if missing:  # named at this start-up, not yet in the org's schema
+                extra = default_schema(now, tuple(missing)).custom
+                schema = UserSchema({**schema.custom, **extra}, schema.base, schema.created, now)
+                conn.execute(
+                    "UPDATE user_types SET schema = ? WHERE id = ?",
+                    (schema.dumps(), self.default_type_id),
+                )
+        conn.execute(
+            "INSERT INTO groups (id, name_key, type, profile, created, last_updated,"
+            " last_membership_updated) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (
+                self.everyone_id, group_key(EVERYONE_NAME), GroupType.BUILT_IN.value,
+                json.dumps({"name": EVERYONE_NAME, "description": EVERYONE_DESCRIPTION}),
+                now, now, now,
+            ),
+        )  # fmt: skip
+        self.schemas.invalidate()
+
+    def _load_schemas(self) -> dict[str, UserSchema]:
+        with self.db.read() as conn:
+            rows = conn.execute("SELECT id, schema FROM user_types").fetchall()
+        return {str(type_id): UserSchema.loads(str(text)) for type_id, text in rows}
+
+    def _schema(self, type_id: str) -> CompiledSchema:
+        compiled = self.schemas.get(type_id)
+        if compiled is None:
+            # PARITY: Okta's answer to an unknown `type.id` on create is unconfirmed.
+            raise validation_error("type", "Invalid user type")
+        return compiled
+
+    def _claim_unique(
+        self, conn: sqlite3.Connection, user_id: str, values: list[tuple[str, str]]
+    ) -> None:
+        """Record the user's unique property values; another user's same value is refused."""
+        for name, key in values:
+            holder = conn.execute(
+                "INSERT INTO unique_values (name, value, user_id) VALUES (?, ?, ?)"
+                " ON CONFLICT (name, value) DO UPDATE SET user_id = user_id RETURNING user_id",
+                (name, key, user_id),
+            ).fetchone()
+            if holder is not None and str(holder[0]) != user_id:
+                raise validation_error(name, DUPLICATE_LOGIN)
 
     def _find(self, conn: sqlite3.Connection, ref: str) -> User | None:
         row = conn.execute(f"SELECT {COLUMNS} FROM users WHERE id = ?", (ref,)).fetchone()
@@ -226,12 +306,8 @@ class StoreBase:
         )
         return IssuedToken(token, kind)
 
-    def _validate_profile(self, profile: object) -> Profile:
-        return validate_profile(
-            profile,
-            custom_properties=self.settings.custom_profile_properties,
-            login_must_be_email=self.settings.login_must_be_email,
-        )
+    def _validate_profile(self, profile: object, type_id: str) -> Profile:
+        return self._schema(type_id).validate(profile)
 
     def _credentials(self, raw: object, login: str) -> CredentialsInput:
         return parse_credentials(raw, login, self.ids.salt)

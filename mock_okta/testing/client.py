@@ -67,6 +67,17 @@ class ControlClient:
                 return users
             params["after"] = page["next"]
 
+    def groups(self) -> list[dict[str, Any]]:
+        """Every group with its members' ids (`members` is null for Everyone: it has all)."""
+        groups: list[dict[str, Any]] = []
+        params: dict[str, object] = {"limit": 200}
+        while True:
+            page = self._call("GET", "groups", params=params)
+            groups.extend(page["groups"])
+            if page["next"] is None:
+                return groups
+            params["after"] = page["next"]
+
     def requests(self, **filters: object) -> list[dict[str, Any]]:
         """Every journal entry matching the filters (since, until, method, path, status)."""
         entries: list[dict[str, Any]] = []

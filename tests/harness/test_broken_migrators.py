@@ -28,6 +28,9 @@ CASES = {
     "ignores_429": ("ratelimit", "waits for X-Rate-Limit-Reset", "before its reset"),
     "recreates_changed": ("delta", "ids stable (no delete and re-create)", "new id"),
     "drops_after_503": ("faults", "every user exists once", "missing"),
+    "forgets_schema": ("import", "every custom field migrated with its type", "lacks"),
+    "all_groups_in_group_ids": ("import", "no create with more than 20 groupIds", "E0000093"),
+    "drops_memberships_over_20": ("import", "every user in exactly the dataset's groups", "miss"),
 }
 
 

@@ -38,6 +38,7 @@ CLIENT_SECRET_2 = "ClientSecretMarker-rotated-9876"
 SHORT_SECRET = "ShrtMarker1x"  # refused (under 14 characters): the error must not echo it
 APP_PASSWORD = "AppPwMarker5Kp"
 APP_PASSWORD_2 = "AppPwMarker6Lq"
+GROUP_PLAIN = "Pw5groupQxMarker"
 
 
 def sha512(password: str, salt: bytes) -> dict[str, str]:
@@ -75,6 +76,8 @@ HASHES = {
     "staged-sha512": sha512(PLAIN_2, b"salt-marker-Ly"),
     "control-sha512": sha512(PLAIN, b"salt-marker-Mz"),
     "control-bcrypt": bcrypt_split(PLAIN),
+    "group-sha512": sha512(PLAIN, b"salt-marker-Nq"),
+    "seed-group-sha512": sha512(PLAIN, b"salt-marker-Pr"),
 }
 
 
@@ -276,6 +279,25 @@ def exercise(c: Client, hook_url: str) -> dict[str, str]:
         {"users": [*items, user("c4@example.com", {"password": {"value": BAD_POLICY}})]},
     )
     assert c.call("POST", "/_mock/users", {"users": items}).status_code == 201
+    # groups: creates in groups with a hash and a password (one refused: a 21st group), and a
+    # seed into groups by name; custom properties from the schema beside them
+    c.call(
+        "POST",
+        "/api/v1/meta/schemas/user/default",
+        {"definitions": {"custom": {"properties": {"tier": {"title": "Tier", "type": "string"}}}}},
+    )
+    groups = [
+        c.call("POST", "/api/v1/groups", {"profile": {"name": f"G{n}"}}).json()["id"]
+        for n in range(21)
+    ]
+    hashed = user("g1@example.com", {"password": {"hash": HASHES["group-sha512"]}})
+    c.call("POST", "/api/v1/users", {**hashed, "groupIds": groups[:20]})
+    plain_in_group = user("g2@example.com", {"password": {"value": GROUP_PLAIN}})
+    c.call("POST", "/api/v1/users", {**plain_in_group, "groupIds": groups})
+    c.call("POST", "/api/v1/users", {**plain_in_group, "groupIds": ["00gNOSUCHGROUP0000000"]})
+    seeded = user("g3@example.com", {"password": {"hash": HASHES["seed-group-sha512"]}})
+    seeded["profile"]["tier"] = "gold"  # type: ignore[index]
+    assert c.call("POST", "/_mock/users", {"users": [{**seeded, "groups": ["G0", "New"]}]}).ok
     return {"stateToken": state, **exercise_apps(c, plain["id"])}
 
 

@@ -94,7 +94,18 @@ def test_reset_header_rounds_up_never_down() -> None:
         ("POST", "/api/v1/authn", "authn"),
         ("POST", "/api/v1/authn/credentials/change_password", "authn"),
         ("GET", "/api/v1/inlineHooks", "api.default"),
-        ("GET", "/api/v1/groups", "api.default"),
+        ("GET", "/api/v1/groups", "groups.collection"),
+        ("POST", "/api/v1/groups", "groups.collection"),
+        ("GET", "/api/v1/groups/00g1emaKYZTWRYYRRTSK", "groups.item"),
+        ("PUT", "/api/v1/groups/00g1emaKYZTWRYYRRTSK", "groups.item"),
+        ("DELETE", "/api/v1/groups/00g1emaKYZTWRYYRRTSK", "groups.item"),
+        ("GET", "/api/v1/groups/00g1emaKYZTWRYYRRTSK/users", "groups.item"),
+        ("PUT", "/api/v1/groups/00g1emaKYZTWRYYRRTSK/users/00ub0oNGTSWTBKOLGLNR", "groups.item"),
+        ("DELETE", "/api/v1/groups/00g1emaKYZTWRYYRRTSK/users/00ub0oNGTSWTBKOLGLNR", "groups.item"),
+        ("GET", "/api/v1/users/00ub0oNGTSWTBKOLGLNR/groups", "api.default"),
+        ("GET", "/api/v1/meta/schemas/user/default", "api.default"),
+        ("POST", "/api/v1/meta/schemas/user/default", "api.default"),
+        ("POST", "/api/v1/meta/types/user", "api.default"),
         ("GET", "/api/v1/apps", "apps"),
         ("POST", "/api/v1/apps/0oafxqCAJWWGELFTYASJ/users", "apps"),
         ("DELETE", "/api/v1/apps/0oafxqCAJWWGELFTYASJ/users/00ub0oNGTSWTBKOLGLNR", "apps"),
@@ -116,11 +127,17 @@ def test_profiles_are_oktas_published_per_minute_defaults() -> None:
         "users.collection": 600,
         "users.get": 2000,
         "users.update": 600,
+        "groups.collection": 500,
+        "groups.item": 1000,
         "authn": 500,
         "api.default": 1200,
         "apps": 100,
         "concurrency": 75,
     }
+    # /api/v1/groups (create/list) and /api/v1/groups/{id}, per profile.
+    assert [(PROFILES[p]["groups.collection"], PROFILES[p]["groups.item"]) for p in (
+        "customer-identity", "one-app", "integrator-free"
+    )] == [(600, 600), (600, 600), (100, 100)]  # fmt: skip
     assert PROFILES["customer-identity"]["users.get"] == 1000
     assert PROFILES["customer-identity"]["authn"] == 600
     assert PROFILES["integrator-free"]["users.collection"] == 100
