@@ -28,7 +28,6 @@ from mock_okta.store.base import (
     Q_DEFAULT_LIMIT,
     ListQuery,
     Page,
-    StoreBase,
     page_limit,
     row_to_user,
 )
