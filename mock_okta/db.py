@@ -100,6 +100,18 @@ CREATE TABLE IF NOT EXISTS inline_hooks (
     hook TEXT NOT NULL,
     created REAL NOT NULL
 );
+
+CREATE TABLE IF NOT EXISTS principal_rate_limits (
+    id TEXT PRIMARY KEY,
+    principal_id TEXT NOT NULL UNIQUE,
+    principal_type TEXT NOT NULL,
+    percentage INTEGER NOT NULL,
+    concurrency_percentage INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    last_update INTEGER NOT NULL,
+    last_updated_by TEXT NOT NULL
+);
 """
 
 # Bumped when a table changes shape; tables that only hold counters and windows are rebuilt.
@@ -116,6 +128,7 @@ STATE_TABLES: Final = (
     "bucket_stats",
     "faults",
     "inline_hooks",
+    "principal_rate_limits",
 )
 
 
@@ -187,6 +200,15 @@ class Database:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def bump_generation(conn: sqlite3.Connection) -> None:
+    """Tell every worker that shared configuration changed (they re-read it on their next
+    request); inside the caller's transaction."""
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('generation', '1')"
+        " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+    )
 
 
 def _casefold(value: str | None) -> str | None:

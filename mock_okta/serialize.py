@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from mock_okta.hooks import PASSWORD_IMPORT, HookReport, HookStatus, InlineHook, RequestContext
 from mock_okta.models import User, UserStatus
+from mock_okta.principal_rate_limits import PrincipalRateLimit
 
 JsonObject = dict[str, object]
 
@@ -283,4 +284,28 @@ def hook_report(report: HookReport) -> JsonObject:
             {"answer": a.answer, "status": a.status, "latencyMs": a.latency_ms}
             for a in report.attempts
         ],
+    }
+
+
+# ----- principal rate limits
+
+
+def _seconds(ms: int) -> str:
+    """`2025-09-22T17:31:41Z`: how real orgs answer a principal rate limit's timestamps."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms // 1000))
+
+
+def principal_rate_limit(entity: PrincipalRateLimit, org_id: str) -> JsonObject:
+    """A `PrincipalRateLimitEntity`, fields in the order a real org sends them (2025)."""
+    return {
+        "id": entity.id,
+        "orgId": org_id,
+        "principalId": entity.principal_id,
+        "principalType": entity.principal_type,
+        "defaultPercentage": entity.percentage,
+        "defaultConcurrencyPercentage": entity.concurrency_percentage,
+        "lastUpdate": _seconds(entity.last_update),
+        "lastUpdatedBy": entity.last_updated_by,
+        "createdDate": _seconds(entity.created),
+        "createdBy": entity.created_by,
     }
