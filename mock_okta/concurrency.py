@@ -7,13 +7,21 @@ dies mid-request cannot leave a stale count behind: its replacement takes the sl
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import MutableSequence
 from dataclasses import dataclass, field
 from multiprocessing.sharedctypes import SynchronizedArray
-from typing import Final
+from typing import Final, TypeVar, cast
+
+T = TypeVar("T", int, float)
 
 MAX_WORKERS: Final = 64
 MAX_BUCKETS: Final = 16  # rate-limit buckets a window table has room for
 WINDOW_FIELDS: Final = 3  # per bucket: window start, window end, requests counted
+
+
+def raw(array: SynchronizedArray[T]) -> MutableSequence[T]:
+    """The array without its lock on every access: for a caller that holds `get_lock()`."""
+    return cast("MutableSequence[T]", array.get_obj())
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,8 @@ class Inflight:
                 self._slots[block * MAX_WORKERS + slot] = 0
 
     def _block(self, block: int) -> int:
-        return sum(self._slots[block * MAX_WORKERS : (block + 1) * MAX_WORKERS])
+        """In-flight requests of one block; the caller holds the lock."""
+        return sum(raw(self._slots)[block * MAX_WORKERS : (block + 1) * MAX_WORKERS])
 
     def enter(
         self, limit: int | None, token: int | None = None, token_limit: int | None = None
@@ -67,16 +76,18 @@ class Inflight:
                 and (self._block(1 + token) >= token_limit)
             ):
                 return False
-            self._slots[self._slot] += 1
+            slots = raw(self._slots)
+            slots[self._slot] += 1
             if token is not None:
-                self._slots[(1 + token) * MAX_WORKERS + self._slot] += 1
+                slots[(1 + token) * MAX_WORKERS + self._slot] += 1
             return True
 
     def leave(self, token: int | None = None) -> None:
         with self._slots.get_lock():
-            self._slots[self._slot] -= 1
+            slots = raw(self._slots)
+            slots[self._slot] -= 1
             if token is not None:
-                self._slots[(1 + token) * MAX_WORKERS + self._slot] -= 1
+                slots[(1 + token) * MAX_WORKERS + self._slot] -= 1
 
     def total(self, token: int | None = None) -> int:
         """Requests in flight org-wide, or for API token number `token`."""

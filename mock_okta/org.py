@@ -65,6 +65,7 @@ class Org:
         self.limiter = RateLimiter(self.db, self.clock, shared.windows)
         self.inflight = Inflight(shared.inflight, inflight_slot)
         self._shares: dict[str, Share] = {}
+        self._token_limits: dict[tuple[str, int], int | None] = {}  # until the next refresh
         self.principal_rate_limits = PrincipalRateLimits(
             self.db,
             self.clock,
@@ -136,6 +137,7 @@ class Org:
             shares = self.principal_rate_limits.shares(conn)
         with self._lock:
             self._shares = shares
+            self._token_limits = {}
             if "runtime" in values:
                 self._runtime = RuntimeConfig.from_json(json.loads(values["runtime"]))
                 self._limits = limits_for(self._runtime.rate_limits, self._runtime.limits)
@@ -161,12 +163,15 @@ class Org:
 
     def token_limit(self, bucket: str, token: ApiToken | None) -> int | None:
         """The most `token` may use of `bucket` (or of the concurrency limit); None: no cap."""
-        limit = self.limit(bucket)
-        if limit is None or token is None:
+        if token is None:
             return None
-        share = self.share(token)
-        percent = share.concurrency_percentage if bucket == CONCURRENCY else share.percentage
-        return share_of(limit, percent)
+        key = (bucket, token.index)
+        if key not in self._token_limits:
+            limit = self.limit(bucket)
+            share = self.share(token)
+            percent = share.concurrency_percentage if bucket == CONCURRENCY else share.percentage
+            self._token_limits[key] = None if limit is None else share_of(limit, percent)
+        return self._token_limits[key]
 
     def window(self, okta_seconds: float = WINDOW_SECONDS) -> float:
         """An Okta time window in real seconds, under the time scale."""

@@ -21,7 +21,7 @@ from multiprocessing.sharedctypes import SynchronizedArray
 from typing import Final
 
 from mock_okta.clock import Clock
-from mock_okta.concurrency import MAX_BUCKETS, WINDOW_FIELDS
+from mock_okta.concurrency import MAX_BUCKETS, WINDOW_FIELDS, raw
 from mock_okta.db import Database
 
 BUCKETS: Final = ("users.collection", "users.get", "users.update", "authn", "api.default")
@@ -202,14 +202,14 @@ class RateLimiter:
 
     def _open(self, base: int, now: float, new_end: float) -> tuple[float, float, int]:
         """The window at `base` as it stands now (a new one if it ended); caller holds the lock."""
-        w = self.windows
+        w = raw(self.windows)  # the caller's lock already guards it
         start, end, used = w[base], w[base + 1], int(w[base + 2])
         if now >= end:  # the window ended (or never opened): this request opens one
             return now, new_end, 0
         return start, end, used
 
     def _store(self, base: int, start: float, end: float, used: int) -> None:
-        w = self.windows
+        w = raw(self.windows)
         w[base], w[base + 1], w[base + 2] = start, end, float(used)
 
     def _check_shared(self, index: int, now: float, new_end: float, limit: int) -> Decision:
