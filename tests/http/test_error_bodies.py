@@ -3,7 +3,8 @@
 Causes are Okta's where an example gives one: the SPEC's `components.examples`, AUTHN, OLD-USERS,
 and answers recorded from real orgs (okta-sdk-python's cassettes, okta-auth-js's fixtures).
 Where no example exists the mock's choice is marked `# PARITY:` at the raise site. Inline hook
-validation errors have their own table in `test_inline_hooks.py`.
+validation errors have their own table in `test_inline_hooks.py`, principal rate limit errors
+(recorded from a real org) theirs in `test_token_limits.py`.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -153,6 +154,37 @@ def test_public_sign_ins_count_only_against_the_org(client: FlaskClient, org: Or
     assert client.post("/api/v1/authn", json=body).headers["X-Rate-Limit-Limit"] == "4"
 
 
+def create_until(client: FlaskClient, clock: ManualClock, tokens: list[str], count: int) -> None:
+    """`count` creates, the tokens taking turns, each waiting for its reset after a 429."""
+    made = 0
+    while made < count:
+        token = tokens[made % len(tokens)]
+        login = f"p.{made}@example.com"
+        body = {"profile": {"login": login, "email": login, "firstName": "P", "lastName": "T"}}
+        response = call(client, token, "POST", json=body)
+        if response.status_code == 429:
+            clock.advance(float(response.headers["X-Rate-Limit-Reset"]) - clock.now())
+            continue
+        made += 1
+
+
+@pytest.mark.parametrize(("tokens", "seconds", "limit"), [(1, 240.0, 3), (2, 120.0, 6)])
+def test_projections_take_the_share_into_account(
+    client: FlaskClient, org: Org, clock: ManualClock, tokens: int, seconds: float, limit: int
+) -> None:
+    # 6 a minute org-wide at 60x, 3 for a token: 12 creates fill four windows with one token,
+    # two with both (the org's 6): 4 and 2 Okta minutes.
+    org.configure({"timeScale": 60, "limits": {"users.collection": 6}})
+    create_until(client, clock, list(TOKENS[:tokens]), 12)
+    stats = call(client, "token-c", path="/_mock/stats").get_json()
+    bucket = stats["buckets"]["users.collection"]
+    assert bucket["projectedOktaSeconds"] == seconds
+    assert bucket["limitPerMinute"] == limit  # the limit the run met
+    assert [t["requests"] for t in stats["tokens"][:tokens]] == [
+        t["buckets"]["users.collection"]["requests"] for t in stats["tokens"][:tokens]
+    ]
+
+
 # ----- the concurrency share
 
 
@@ -180,6 +212,32 @@ def test_a_token_may_have_half_the_requests_in_flight(client: FlaskClient, org: 
     assert call(client, "token-a").status_code == 200
     assert org.inflight.total() == 0
     assert org.inflight.total(a.index) == 0
+
+
+@pytest.mark.parametrize(
+    ("config", "ahead"),
+    [({}, 60.0), ({"concurrencyResetSeconds": 114}, 114.0), ({"timeScale": 60}, 1.0)],
+)
+def test_a_concurrency_429_suggests_a_reset_a_minute_ahead(
+    client: FlaskClient, org: Org, clock: ManualClock, config: dict[str, Any], ahead: float
+) -> None:
+    # Real orgs put it one to two minutes ahead (okta-sdk-python#270); Okta seconds, scaled.
+    org.configure({"concurrencyLimit": 2, **config})
+    a = org.tokens.authenticate("token-a")
+    assert a is not None
+    assert org.inflight.enter(2, a.index, 1)
+    try:
+        refused = call(client, "token-a")
+    finally:
+        org.inflight.leave(a.index)
+    assert refused.status_code == 429
+    assert refused.headers["X-Rate-Limit-Reset"] == str(math.ceil(clock.now() + ahead))
+    entry = call(client, "token-b", path="/_mock/requests").get_json()["entries"][-1]
+    assert entry["rateLimit"] == {
+        "limit": 0,
+        "remaining": 0,
+        "reset": math.ceil(clock.now() + ahead),
+    }
 
 
 def test_the_concurrency_share_comes_from_the_principal_rate_limit(
