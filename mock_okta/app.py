@@ -106,6 +106,7 @@ def _authenticate(org: Org, *, required: bool) -> ApiToken | None:
     """`SSWS <token>` as Okta documents, and `SSWS<token>` as some clients send it.
 
     A public path (authn) needs none, but one that is sent counts against its share.
+    PARITY: that a trusted app's token counts its authn calls against the token is presumed.
     """
     header = request.headers.get("Authorization", "")
     token = org.tokens.authenticate(header[4:].strip() if header.startswith("SSWS") else None)

@@ -170,6 +170,9 @@ class PrincipalRateLimits:
         self.changed()
         return entity
 
+    # PARITY: the recorded org listed an entity for every token it had; whether Okta makes one
+    # with each token is unconfirmed. Here a token has one once it is created, and until then
+    # the org's default share (tokenShare) applies.
     def list_principal_rate_limit_entities(
         self, filter_text: str | None, limit: str | None = None, after: str | None = None
     ) -> tuple[list[PrincipalRateLimit], int, str | None]:
