@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/bench_timescale.py --scales 1,10,30,60,120 --windows 5
     .venv/bin/python benchmarks/bench_timescale.py --client sdk          # okta-sdk-python 3.x
 
-For each time scale it starts `mock-okta serve --limit users.collection=LIMIT --time-scale S`,
+For each time scale it starts `mock-okta serve --limit users.collection=2xLIMIT --time-scale S`
+(the one token gets LIMIT, Okta's default half of the bucket),
 creates `LIMIT x windows` users with one client, and compares `/_mock/stats`'s projected real-Okta
 duration with the ideal `users / LIMIT` minutes. Two clients:
 
@@ -46,7 +47,8 @@ def free_port() -> int:
 def start(port: int, db: Path, limit: int, scale: float) -> subprocess.Popen[bytes]:
     cmd = [
         sys.executable, "-m", "mock_okta", "serve", "--port", str(port), "--db", str(db),
-        "--token", TOKEN, "--limit", f"users.collection={limit}", "--time-scale", str(scale),
+        # one token may use half the org's bucket (Okta's default share): the token gets `limit`
+        "--token", TOKEN, "--limit", f"users.collection={2 * limit}", "--time-scale", str(scale),
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, stderr=subprocess.DEVNULL)
     for _ in range(300):
@@ -155,7 +157,9 @@ def measure(client: str, limit: int, windows: int, scale: float) -> dict[str, fl
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Projection accuracy under --time-scale.")
     parser.add_argument("--client", choices=("pacing", "sdk"), default="pacing")
-    parser.add_argument("--limit", type=int, default=300, help="users.collection per minute")
+    parser.add_argument(
+        "--limit", type=int, default=300, help="users.collection per minute for the token"
+    )
     parser.add_argument("--windows", type=int, default=20, help="windows of work per run")
     parser.add_argument("--scales", default="60", help="comma-separated time scales")
     parser.add_argument("--json", action="store_true")

@@ -1,7 +1,7 @@
 """The migration contract harness: options, markers, the `harness` fixture and the report.
 
     pytest contract_tests --migration-cmd "./my-tool --org {org_url} --token {token} \\
-        --input {dataset} --mode {mode} --state {workdir}/state.json"
+        --token {token2} --input {dataset} --mode {mode} --state {workdir}/state.json"
 
 Without --migration-cmd the harness tests mock-okta's own reference migrator (its self-test).
 """
@@ -33,7 +33,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--migration-cmd",
         default=None,
-        help="the tool under test; placeholders {org_url} {token} {dataset}"
+        help="the tool under test; placeholders {org_url} {token} {token2} {dataset}"
         " {workdir} {mode} {ca_file} (default: mock-okta's reference migrator)",
     )
     group.addoption(
@@ -104,6 +104,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--okta-url", default=None, help="the real org's URL (with --okta-target real)")
     group.addoption("--okta-token", default=None, help="its API token (with --okta-target real)")
+    group.addoption(
+        "--okta-token2",
+        default=None,
+        help="a second API token of that org for {token2} (default: --okta-token again)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -37,15 +37,18 @@ class Harness:
             config = replace(config, limits={**config.limits, **limits})
         if self.real and needs_control_plane:
             pytest.skip(f"{name} needs the mock's control plane (faults, limits, journal)")
-        report = ScenarioReport(name, time_scale=config.time_scale, rate_limits=config.rate_limits)
+        report = ScenarioReport(
+            name, time_scale=config.time_scale, rate_limits=limits_label(config)
+        )
         self.pytest_config.stash[REPORTS].append(report)
         if self.real:
             url = self.pytest_config.getoption("--okta-url")
             token = self.pytest_config.getoption("--okta-token")
+            token2 = self.pytest_config.getoption("--okta-token2")
             if not url or not token:
                 pytest.fail("--okta-target real needs --okta-url and --okta-token")
             report.time_scale, report.rate_limits = 1.0, "your org"
-            with real_scenario(name, config, url, token) as s:
+            with real_scenario(name, config, url, token, token2) as s:
                 yield Checked(s, report)
             return
         with scenario(name, config) as s:
@@ -54,6 +57,15 @@ class Harness:
                 yield checked
             finally:
                 checked.collect()
+
+
+def limits_label(config: HarnessConfig) -> str:
+    """The limits a scenario runs at, for the report: the profile and what overrides it."""
+    overrides = ", ".join(
+        f"{bucket} {n}" + ("" if bucket == "concurrency" else "/min")
+        for bucket, n in config.limits.items()
+    )
+    return f"{config.rate_limits}{'; ' + overrides if overrides else ''}"
 
 
 class Checked:

@@ -21,14 +21,31 @@ class ScenarioReport:
     projected_seconds: float = 0.0
     time_scale: float = 1.0
     rate_limits: str = ""
+    facts: list[tuple[str, str]] = field(default_factory=list)  # what the run was, in words
 
     @property
     def ok(self) -> bool:
         return bool(self.verdicts) and all(v.ok for v in self.verdicts)
 
     @property
+    def result(self) -> str:
+        """pass, FAIL, or pass with the number of checks the run could not test."""
+        if not self.ok:
+            return "FAIL"
+        untested = sum(not v.tested for v in self.verdicts)
+        return f"pass ({untested} not tested)" if untested else "pass"
+
+    @property
     def tool_seconds(self) -> float:
         return sum(r.seconds for r in self.runs)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def verdict_word(v: Verdict) -> str:
+    return "pass" if v.ok and v.tested else "not tested" if v.ok else "FAIL"
 
 
 def duration(seconds: float) -> str:
@@ -53,15 +70,21 @@ def markdown(reports: list[ScenarioReport], command: str) -> str:
     ]
     for r in reports:
         lines.append(
-            f"| {r.name} | {'pass' if r.ok else '**FAIL**'} | {r.requests} | {r.rate_limited}"
+            f"| {r.name} | {r.result if r.ok else '**FAIL**'} | {r.requests} | {r.rate_limited}"
             f" | {duration(r.tool_seconds)} | {duration(r.projected_seconds)}"
             f" ({r.rate_limits}, {r.time_scale:g}x) |"
         )
     for r in reports:
-        lines += ["", f"## {r.name}", "", "| Check | Verdict | Reason |", "|---|---|---|"]
+        lines += ["", f"## {r.name}", ""]
+        if r.facts:
+            lines += ["| The run | |", "|---|---|"]
+            lines += [f"| {name} | {_cell(text)} |" for name, text in r.facts]
+            lines.append("")
+        lines += ["| Check | Verdict | Reason |", "|---|---|---|"]
         for v in r.verdicts:
             reason = v.reason.replace("|", "\\|")
-            lines.append(f"| {v.check} | {'pass' if v.ok else '**FAIL**'} | {reason} |")
+            word = verdict_word(v)
+            lines.append(f"| {v.check} | {'**FAIL**' if word == 'FAIL' else word} | {reason} |")
         for run in r.runs:
             code = "timed out" if run.returncode is None else f"exit {run.returncode}"
             lines.append(f"\n`{run.mode}`: {code} in {duration(run.seconds)}, log `{run.log}`")
@@ -95,9 +118,10 @@ def _chart(reports: list[ScenarioReport]) -> str:
 def html_page(reports: list[ScenarioReport], command: str) -> str:
     rows = []
     for r in reports:
-        result = "pass" if r.ok else "FAIL"
+        result = r.result
         rows.append(
-            f"<tr class={result.lower()}><td>{html.escape(r.name)}</td><td>{result}</td>"
+            f"<tr class={'pass' if r.ok else 'fail'}><td>{html.escape(r.name)}</td>"
+            f"<td>{html.escape(result)}</td>"
             f"<td>{r.requests}</td><td>{r.rate_limited}</td><td>{duration(r.tool_seconds)}</td>"
             f"<td>{duration(r.projected_seconds)} ({html.escape(r.rate_limits)},"
             f" {r.time_scale:g}x)</td></tr>"
@@ -106,11 +130,17 @@ def html_page(reports: list[ScenarioReport], command: str) -> str:
     for r in reports:
         checks = "".join(
             f"<tr class={'pass' if v.ok else 'fail'}><td>{html.escape(v.check)}</td>"
-            f"<td>{'pass' if v.ok else 'FAIL'}</td><td>{html.escape(v.reason)}</td></tr>"
+            f"<td>{verdict_word(v)}</td><td>{html.escape(v.reason)}</td></tr>"
             for v in r.verdicts
         )
+        facts = "".join(
+            f"<tr><td>{html.escape(name)}</td><td>{html.escape(text)}</td></tr>"
+            for name, text in r.facts
+        )
         details.append(
-            f"<h2>{html.escape(r.name)}</h2><table><tr><th>Check</th><th>Verdict</th>"
+            f"<h2>{html.escape(r.name)}</h2>"
+            + (f"<table><tr><th>The run</th><th></th></tr>{facts}</table>" if facts else "")
+            + "<table><tr><th>Check</th><th>Verdict</th>"
             f"<th>Reason</th></tr>{checks}</table>"
         )
     style = (
@@ -144,7 +174,12 @@ def as_json(reports: list[ScenarioReport], command: str) -> dict[str, object]:
                 "rateLimited": r.rate_limited,
                 "toolSeconds": round(r.tool_seconds, 3),
                 "projectedOktaSeconds": round(r.projected_seconds, 3),
-                "checks": [{"check": v.check, "ok": v.ok, "reason": v.reason} for v in r.verdicts],
+                "rateLimits": r.rate_limits,
+                "facts": dict(r.facts),
+                "checks": [
+                    {"check": v.check, "ok": v.ok, "tested": v.tested, "reason": v.reason}
+                    for v in r.verdicts
+                ],
             }
             for r in reports
         ],

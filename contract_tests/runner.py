@@ -1,8 +1,10 @@
 """What a scenario does: a fresh mock, a dataset, the tool under test, and what Okta holds after.
 
-The tool is any command (a template with {org_url}, {token}, {dataset}, {workdir}, {mode}, and
-{ca_file} with --harness-tls); it runs against a real `mock-okta serve` on a free port, so it may
-be written in any language. Over TLS its environment names the mock's CA (REQUESTS_CA_BUNDLE,
+The tool is any command (a template with {org_url}, {token}, {token2}, {dataset}, {workdir},
+{mode}, and {ca_file} with --harness-tls); it runs against a real `mock-okta serve` on a free
+port, so it may be written in any language. {token2} is a second API token of the same org: Okta
+lets each token use only half of a bucket by default, so a tool that spreads its calls over both
+goes twice as fast. Over TLS its environment names the mock's CA (REQUESTS_CA_BUNDLE,
 SSL_CERT_FILE, NODE_EXTRA_CA_CERTS), so a tool that insists on https:// runs unmodified.
 """
 
@@ -36,7 +38,7 @@ from mock_okta.tools.records import manifest_fields
 
 REFERENCE_COMMAND = (
     f"{shlex.quote(sys.executable)} -m mock_okta migrate --org {{org_url}} --token {{token}}"
-    " --input {dataset} --mode {mode} --state {workdir}/state.json"
+    " --token {token2} --input {dataset} --mode {mode} --state {workdir}/state.json"
 )
 HARNESS_LIMITS = {"authn": 1_000_000}  # the harness's own sign-ins must not meet limits
 SCHEMA = "/api/v1/meta/schemas/user/default"
@@ -116,6 +118,7 @@ class OrgView(Protocol):
 
     url: str
     token: str
+    token2: str
     time_scale: float
     ca_file: str | None
 
@@ -133,9 +136,17 @@ class OrgView(Protocol):
 class Mock:
     """A served mock for one scenario, seen only through HTTP (control plane and Okta's API)."""
 
-    def __init__(self, url: str, token: str, time_scale: float, ca_file: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        time_scale: float,
+        ca_file: str | None = None,
+        token2: str = "",
+    ) -> None:
         self.url = url
         self.token = token
+        self.token2 = token2 or token
         self.time_scale = time_scale
         self.ca_file = ca_file  # https://: the mock's CA
         self.control = ControlClient(url, token, ca_file=ca_file)
@@ -151,11 +162,17 @@ class Mock:
         return self.control.groups()
 
     def schema(self) -> dict[str, Any] | None:
-        response = requests.get(f"{self.url}{SCHEMA}", headers=self._auth, timeout=30)
+        response = requests.get(
+            f"{self.url}{SCHEMA}", headers=self._auth, timeout=30, verify=self.ca_file or True
+        )
         return response.json() if response.ok else None
 
     def journal(self) -> list[dict[str, Any]]:
         return self.control.requests()
+
+    def token_ids(self) -> list[str]:
+        """The ids (00T…) of {token} and {token2}, as the journal names them."""
+        return [str(t["id"]) for t in self.control.stats()["tokens"]]
 
     def sign_in(self, entries: Sequence[Mapping[str, Any]]) -> dict[str, int]:
         """`/api/v1/authn` with each entry's password; login → status. Limits lifted first."""
@@ -218,9 +235,10 @@ class Mock:
 class RealOrg:
     """A real Okta org (parity mode): only Okta's own API, no control plane, no journal."""
 
-    def __init__(self, url: str, token: str) -> None:
+    def __init__(self, url: str, token: str, token2: str | None = None) -> None:
         self.url = url.rstrip("/")
         self.token = token
+        self.token2 = token2 or token  # without a second token, {token2} is the first again
         self.time_scale = 1.0
         self.ca_file: str | None = None  # a real org's certificate is publicly trusted
         self.session = requests.Session()
@@ -328,6 +346,7 @@ class Scenario:
         command = self.config.command.format(
             org_url=self.org.url,
             token=self.org.token,
+            token2=self.org.token2,
             dataset=shlex.quote(str(dataset.path)),
             workdir=shlex.quote(str(self.workdir)),
             mode=mode,
@@ -375,8 +394,10 @@ def scenario(
     """A fresh mock (its own SQLite file) and work folder for one scenario."""
     workdir = _fresh(config.workdir / name)
     token = "harness-" + secrets.token_hex(8)
+    token2 = "harness2-" + secrets.token_hex(8)
     args = [
         "--db", str(workdir / "okta.db"),
+        "--token", token2,
         "--rate-limits", config.rate_limits,
         "--time-scale", str(config.time_scale),
         *(f"--limit={bucket}={n}" for bucket, n in config.limits.items()),
@@ -384,11 +405,13 @@ def scenario(
         *extra_args,
     ]  # fmt: skip
     with ServedMock(args, token) as server:
-        mock = Mock(server.url, token, config.time_scale, server.ca_file)
+        mock = Mock(server.url, token, config.time_scale, server.ca_file, token2)
         yield Scenario(name, config, workdir, mock)
 
 
 @contextlib.contextmanager
-def real_scenario(name: str, config: HarnessConfig, url: str, token: str) -> Iterator[Scenario]:
+def real_scenario(
+    name: str, config: HarnessConfig, url: str, token: str, token2: str | None = None
+) -> Iterator[Scenario]:
     """Parity mode: the same scenario against a real (preview) org."""
-    yield Scenario(name, config, _fresh(config.workdir / name), RealOrg(url, token))
+    yield Scenario(name, config, _fresh(config.workdir / name), RealOrg(url, token, token2))

@@ -1,6 +1,6 @@
 """`mock-okta rehearse`: a time-compressed migration against the mock, beside the plan's figure.
 
-    mock-okta rehearse --users 250000 --limit users.collection=300 --time-scale 60 --out rehearsal/
+    mock-okta rehearse --users 250000 --time-scale 60 --out rehearsal/
     mock-okta rehearse --scenario login --dataset data/ --rate-limits off --rounds 2
     mock-okta rehearse --scenario delta --dataset data/ --changed 5% --processes 2
 
@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="mock-okta rehearse",
         description="Rehearse a migration against the mock, time-compressed, with Locust.",
-        epilog="example: mock-okta rehearse --users 250000 --limit users.collection=300",
+        epilog="example: mock-okta rehearse --users 250000 (one token: 300 creates a minute)",
     )
     p.add_argument("--scenario", choices=sorted(SCENARIOS), default="import")
     p.add_argument("--out", type=Path, default=Path("rehearsal"), help="reports (./rehearsal)")
@@ -105,6 +105,13 @@ def _parser() -> argparse.ArgumentParser:
     mock.add_argument("--rate-limits", default="workforce", choices=sorted(PROFILES))
     mock.add_argument("--limit", action="append", default=[], metavar="BUCKET=N")
     mock.add_argument("--concurrency-limit", type=int, help="org-wide requests in flight")
+    mock.add_argument(
+        "--token-share",
+        type=int,
+        default=50,
+        metavar="P",
+        help="percent of a bucket the rehearsal's one token may use (default 50, Okta's)",
+    )
     mock.add_argument("--time-scale", type=float, default=60.0, help="default 60 (a minute: 1 s)")
     mock.add_argument("--server-workers", type=int, default=1, help="gunicorn workers (1)")
     load = p.add_argument_group("load")
@@ -205,6 +212,8 @@ def plan_for(args: argparse.Namespace, scenario: Scenario, items: int) -> dict[s
         workers=max(1, args.clients),
         latency_ms=args.latency_ms,
         profile=args.rate_limits,
+        tokens=1,  # Locust's users all send the rehearsal's one token
+        token_share=args.token_share,
     )
     plan = make_plan(inputs)
     chosen = next(s for s in plan.strategies if s.key == PLAN_STRATEGY)
@@ -236,7 +245,7 @@ def server_args(args: argparse.Namespace, out: Path) -> list[str]:
         cmd += ["--limit", item]
     if args.concurrency_limit is not None:
         cmd += ["--concurrency-limit", str(args.concurrency_limit)]
-    return cmd
+    return [*cmd, "--token-share", str(args.token_share)]
 
 
 def locust_command(
@@ -358,6 +367,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def rehearse(args: argparse.Namespace) -> int:
     if args.clients < 1 or args.processes < 1 or args.time_scale <= 0:
         raise UsageError("--clients and --processes must be at least 1, --time-scale above 0")
+    if not 1 <= args.token_share <= 100:
+        raise UsageError("--token-share must be from 1 to 100")
     if args.processes > args.clients:
         raise UsageError("--processes cannot exceed --clients (each process runs a user)")
     scenario = SCENARIOS[args.scenario]
@@ -451,6 +462,7 @@ def summarise(
             "limits": dict(overrides),
             "timeScale": args.time_scale,
             "workers": args.server_workers,
+            "tokenShare": args.token_share,
         },
         "locust": {
             "clients": args.clients,

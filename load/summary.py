@@ -114,6 +114,7 @@ def render_markdown(s: dict[str, Any]) -> str:
         " |",
         f"| mock | rate limits {s['mock']['rateLimits']}"
         + "".join(f", {k}={v}" for k, v in s["mock"]["limits"].items())
+        + f", {s['mock'].get('tokenShare', 100)} % per token"
         + f"; time scale {s['mock']['timeScale']:g}x; {s['mock']['workers']} server worker(s) |",
         f"| load | {s['locust']['clients']} Locust users in {s['locust']['processes']}"
         " process(es) |",

@@ -42,6 +42,7 @@ from mock_okta.ratelimit import (
 )
 from mock_okta.routes._http import current_org, json_object
 from mock_okta.serialize import hook_report
+from mock_okta.tokens import ApiToken
 
 log = logging.getLogger("mock_okta")
 
@@ -75,17 +76,19 @@ def _begin() -> Response | None:
     g.request_id = org.ids.request_id()
     org.sync()
     path = request.path
-    if not path.startswith(PUBLIC_PREFIXES):
-        _authenticate(org)
+    public = path.startswith(PUBLIC_PREFIXES)
+    token = g.token = _authenticate(org, required=not public)
     bucket = bucket_for(request.method, path)
     if bucket is None:
         if path.startswith(CONTROL_PREFIX):  # a bulk seed of thousands of users in one body
             request.max_content_length = CONTROL_MAX_BODY_BYTES
         return None  # the control plane and non-API paths are never limited
     g.bucket = bucket
-    if not org.inflight.enter(org.limit(CONCURRENCY)):
+    index = token.index if token else None
+    if not org.inflight.enter(org.limit(CONCURRENCY), index, org.token_limit(CONCURRENCY, token)):
         # Okta: Limit and Remaining are 0 for a concurrency violation; Reset is an estimate.
-        g.rate = Decision(False, 0, 0, org.clock.now() + 1)
+        reset = org.clock.now() + org.window(org.runtime().concurrency_reset_seconds)
+        g.rate = Decision(False, 0, 0, reset)
         raise OktaError(E_RATE_LIMITED, detail="concurrency limit")
     g.inflight = True
     injection = org.faults.pick(request.method, path, bucket)
@@ -99,22 +102,36 @@ def _begin() -> Response | None:
     return None
 
 
-def _authenticate(org: Org) -> None:
-    """`SSWS <token>` as Okta documents, and `SSWS<token>` as some clients send it."""
+def _authenticate(org: Org, *, required: bool) -> ApiToken | None:
+    """`SSWS <token>` as Okta documents, and `SSWS<token>` as some clients send it.
+
+    A public path (authn) needs none, but one that is sent counts against its share.
+    PARITY: that a trusted app's token counts its authn calls against the token is presumed.
+    """
     header = request.headers.get("Authorization", "")
-    token = header[4:].strip() if header.startswith("SSWS") else None
-    if token not in org.settings.tokens:
+    token = org.tokens.authenticate(header[4:].strip() if header.startswith("SSWS") else None)
+    if token is None and required:
         raise OktaError(E_INVALID_TOKEN, detail="missing or unknown API token")
+    return token
 
 
 def _rate_limit(org: Org, bucket: str) -> None:
     limit = org.limit(bucket)
     if limit is None:
         return
-    decision = org.limiter.check(bucket, limit, org.window(), quantize=org.runtime().time_scale > 1)
+    token: ApiToken | None = g.token
+    decision = org.limiter.check(
+        bucket,
+        limit,
+        org.window(),
+        quantize=org.runtime().time_scale > 1,
+        token=token.index if token else None,
+        token_limit=org.token_limit(bucket, token),
+    )
     g.rate = g.bucket_decision = decision
     if not decision.allowed:
-        raise OktaError(E_RATE_LIMITED, detail=f"{bucket} limit {limit}/min")
+        share = f" (token share {decision.limit})" if decision.org_limit is not None else ""
+        raise OktaError(E_RATE_LIMITED, detail=f"{bucket} limit {limit}/min{share}")
     if bucket == "authn" and request.path == "/api/v1/authn":
         username = json_object(optional=True).get("username")
         if isinstance(username, str) and username:
@@ -143,14 +160,20 @@ def _inject(org: Org, injection: Injection, bucket: str) -> Response:
         g.dropped = True
         return response
     limit = org.limit(bucket)
+    token: ApiToken | None = g.token
+    token_limit = org.token_limit(bucket, token)
     if injection.status == 429:
-        g.rate = Decision(False, limit or 0, 0, org.clock.now() + org.window())
+        shown = token_limit if token_limit is not None else limit or 0
+        g.rate = Decision(False, shown, 0, org.clock.now() + org.window(), org_limit=limit)
         return _error_response(OktaError(E_RATE_LIMITED, detail="injected fault"))
     if injection.status in (500, 503):
         # The API itself answers: its rate-limit headers come too (okta-sdk-python needs
         # X-Rate-Limit-Reset and Date before it retries a 503).
         if limit is not None:
-            g.rate = org.limiter.peek(bucket, limit, org.window())
+            index = token.index if token else None
+            g.rate = org.limiter.peek(
+                bucket, limit, org.window(), token=index, token_limit=token_limit
+            )
         spec = E_SERVICE_UNAVAILABLE if injection.status == 503 else E_INTERNAL
         return _error_response(OktaError(spec, detail="injected fault"))
     # PARITY: a 502/504 comes from Okta's edge, not its API: an HTML page, not Okta's JSON.
@@ -167,10 +190,13 @@ def _finish(response: Response) -> Response:
     rate = None
     if decision is not None:
         reset = reset_header(org.real_time(decision.reset_at))
-        response.headers["X-Rate-Limit-Limit"] = str(decision.limit)
+        limit = decision.limit
+        if decision.org_limit is not None and org.runtime().token_limit_header == "org":
+            limit = decision.org_limit
+        response.headers["X-Rate-Limit-Limit"] = str(limit)
         response.headers["X-Rate-Limit-Remaining"] = str(decision.remaining)
         response.headers["X-Rate-Limit-Reset"] = reset
-        rate = {"limit": decision.limit, "remaining": decision.remaining, "reset": int(reset)}
+        rate = {"limit": limit, "remaining": decision.remaining, "reset": int(reset)}
     if not request.path.startswith(CONTROL_PREFIX):
         _journal(org, response, rate)
     return response
@@ -178,7 +204,8 @@ def _finish(response: Response) -> Response:
 
 def _teardown(_exc: BaseException | None) -> None:
     if g.pop("inflight", False):
-        current_org().inflight.leave()
+        token: ApiToken | None = g.get("token")
+        current_org().inflight.leave(token.index if token else None)
 
 
 def _journal(org: Org, response: Response, rate: dict[str, int] | None) -> None:
@@ -186,6 +213,7 @@ def _journal(org: Org, response: Response, rate: dict[str, int] | None) -> None:
     error: OktaError | None = g.get("error")
     fault: Injection | None = g.get("fault")
     bucket: str | None = g.get("bucket")
+    token: ApiToken | None = g.get("token")
     now = org.clock.now()
     body = g.get("json_body")
     if body is None and request.mimetype == "application/json" and _small(org):
@@ -204,6 +232,7 @@ def _journal(org: Org, response: Response, rate: dict[str, int] | None) -> None:
         "detail": error.detail if error else None,
         "login": _login(body),
         "bucket": bucket,
+        "token": token.id if token else None,  # the token's id (00T…), never the token
         "rateLimit": rate,  # as the response's headers said
         "fault": {"id": fault.rule_id, "kind": fault.kind} if fault else None,
         "latencyMs": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 3),
@@ -214,6 +243,12 @@ def _journal(org: Org, response: Response, rate: dict[str, int] | None) -> None:
         counters.append(f"bucket.{bucket}")
         if status == 429:
             counters.append(f"bucket.{bucket}.429")
+    if token is not None:
+        counters += [f"token.{token.id}.requests", f"token.{token.id}.status.{status}"]
+        if bucket:
+            counters.append(f"token.{token.id}.bucket.{bucket}")
+            if status == 429:
+                counters.append(f"token.{token.id}.limited.{bucket}")
     if fault:
         counters.append("faults.injected")
     hook: HookReport | None = g.get("hook")
@@ -223,14 +258,15 @@ def _journal(org: Org, response: Response, rate: dict[str, int] | None) -> None:
     window = None
     counted: Decision | None = g.get("bucket_decision")
     if bucket and counted is not None:
+        used, capacity = counted.fill
         window = WindowState(
             bucket,
             counted.allowed,
             counted.window_start,
             counted.reset_at,
             org.window(),
-            counted.limit - counted.remaining,
-            counted.limit,
+            used,
+            capacity,
             now,
         )
     org.journal.record(entry, tuple(counters), window, body)

@@ -22,9 +22,16 @@ from mock_okta.errors import (
 from mock_okta.hashing import PasswordHash, SaltEncoding
 from mock_okta.hooks import NO_ACTIVE_HOOK, HookReport, RequestContext
 from mock_okta.models import CAN_SIGN_IN, HookPassword, User, UserStatus
+from mock_okta.profile import POLICY_MESSAGE
 from mock_okta.store import Store
 
 TRANSACTION_SECONDS: Final = 300  # sessionToken and stateToken live 5 minutes (AUTHN)
+# The cause of a new password the policy refuses (AUTHN "Change password"; okta-auth-js's
+# recorded answer test/support/xhr/password-expired-error-complexity.js, code E0000080).
+AUTHN_POLICY_CAUSE: Final = (
+    "Passwords must have at least 8 characters, a lowercase letter, an uppercase letter,"
+    " a number, no parts of your username"
+)
 
 Diagnose = Callable[[str, PasswordHash, SaltEncoding], str]
 
@@ -129,6 +136,14 @@ class Authn:
         session = "00" + self.store.ids.token(40)
         return AuthnResult("SUCCESS", user, expires, session_token=session)
 
+    def authn_cancel(self, state_token: object) -> None:
+        """POST /api/v1/authn/cancel: revoke the transaction's state token."""
+        # PARITY: a missing state token is refused like an expired one (AUTHN: 401 E0000011);
+        # Okta's answer to a cancel without one is unconfirmed.
+        if not isinstance(state_token, str) or self.store.token_user(state_token, "state") is None:
+            raise OktaError(E_INVALID_TOKEN)
+        self.store.consume_token(state_token)
+
     def authn_change_password(self, state_token: object, old: object, new: object) -> AuthnResult:
         """POST /api/v1/authn/credentials/change_password for a PASSWORD_EXPIRED transaction."""
         if not isinstance(state_token, str):
@@ -138,6 +153,12 @@ class Authn:
             raise OktaError(E_INVALID_TOKEN)
         if user.status is not UserStatus.PASSWORD_EXPIRED:
             raise OktaError(E_AUTHN_WRONG_STATE, causes=[E_AUTHN_WRONG_STATE.summary])
-        user = self.store.change_password(user.id, old, new, policy_error=E_PASSWORD_POLICY)
+        user = self.store.change_password(
+            user.id, old, new, policy_error=E_PASSWORD_POLICY, policy_cause=_policy_cause
+        )
         self.store.consume_token(state_token)
         return self._result(user)
+
+
+def _policy_cause(problem: str) -> str:
+    return AUTHN_POLICY_CAUSE if problem == POLICY_MESSAGE else problem

@@ -1,4 +1,4 @@
-"""Memory every worker process shares: requests in flight, and the org-wide rate windows.
+"""Memory every worker process shares: requests in flight, and the rate windows.
 
 Both are made before gunicorn forks. In-flight counts have one slot per worker, so a worker that
 dies mid-request cannot leave a stale count behind: its replacement takes the slot and zeroes it.
@@ -7,49 +7,89 @@ dies mid-request cannot leave a stale count behind: its replacement takes the sl
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import MutableSequence
 from dataclasses import dataclass, field
 from multiprocessing.sharedctypes import SynchronizedArray
-from typing import Final
+from typing import Final, TypeVar, cast
+
+T = TypeVar("T", int, float)
 
 MAX_WORKERS: Final = 64
+MAX_BUCKETS: Final = 16  # rate-limit buckets a window table has room for
 WINDOW_FIELDS: Final = 3  # per bucket: window start, window end, requests counted
+
+
+def raw(array: SynchronizedArray[T]) -> MutableSequence[T]:
+    """The array without its lock on every access: for a caller that holds `get_lock()`."""
+    return cast("MutableSequence[T]", array.get_obj())
 
 
 @dataclass(frozen=True)
 class Shared:
-    """What every worker must see alike; one per server (or per in-process org)."""
+    """What every worker must see alike; one per server (or per in-process org).
 
-    inflight: SynchronizedArray[int] = field(
-        default_factory=lambda: multiprocessing.Array("i", MAX_WORKERS)
-    )
-    windows: SynchronizedArray[float] = field(
-        default_factory=lambda: multiprocessing.Array("d", 16 * WINDOW_FIELDS)
-    )
+    In-flight counts and rate windows come in blocks: the org's first, then one per API token
+    (`tokens` of them), so a token's share is counted as exactly as the org-wide limit.
+    """
+
+    tokens: int = 1
+    inflight: SynchronizedArray[int] = field(init=False)
+    windows: SynchronizedArray[float] = field(init=False)
     # Journal entries each worker has queued but not yet written (so a reader can wait them out).
-    pending: SynchronizedArray[int] = field(
-        default_factory=lambda: multiprocessing.Array("i", MAX_WORKERS)
-    )
+    pending: SynchronizedArray[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        blocks = 1 + max(self.tokens, 0)
+        object.__setattr__(self, "inflight", multiprocessing.Array("i", blocks * MAX_WORKERS))
+        object.__setattr__(
+            self, "windows", multiprocessing.Array("d", blocks * MAX_BUCKETS * WINDOW_FIELDS)
+        )
+        object.__setattr__(self, "pending", multiprocessing.Array("i", MAX_WORKERS))
 
 
 class Inflight:
-    def __init__(self, slots: SynchronizedArray[int] | None = None, slot: int = 0) -> None:
-        self._slots = slots if slots is not None else multiprocessing.Array("i", 1)
-        self._slot = slot
-        with self._slots.get_lock():
-            self._slots[slot] = 0
+    """Requests in flight: one slot per worker in the org's block and in each token's block."""
 
-    def enter(self, limit: int | None) -> bool:
-        """Count this request in, unless `limit` requests are already in flight."""
+    def __init__(self, slots: SynchronizedArray[int] | None = None, slot: int = 0) -> None:
+        self._slots = slots if slots is not None else multiprocessing.Array("i", MAX_WORKERS)
+        self._slot = slot
+        self.tokens = len(self._slots) // MAX_WORKERS - 1
         with self._slots.get_lock():
-            if limit is not None and sum(self._slots[:]) >= limit:
+            for block in range(1 + self.tokens):
+                self._slots[block * MAX_WORKERS + slot] = 0
+
+    def _block(self, block: int) -> int:
+        """In-flight requests of one block; the caller holds the lock."""
+        return sum(raw(self._slots)[block * MAX_WORKERS : (block + 1) * MAX_WORKERS])
+
+    def enter(
+        self, limit: int | None, token: int | None = None, token_limit: int | None = None
+    ) -> bool:
+        """Count this request in, unless `limit` requests are already in flight org-wide, or
+        `token_limit` for API token number `token`."""
+        with self._slots.get_lock():
+            if limit is not None and self._block(0) >= limit:
                 return False
-            self._slots[self._slot] += 1
+            if (
+                token is not None
+                and token_limit is not None
+                and (self._block(1 + token) >= token_limit)
+            ):
+                return False
+            slots = raw(self._slots)
+            slots[self._slot] += 1
+            if token is not None:
+                slots[(1 + token) * MAX_WORKERS + self._slot] += 1
             return True
 
-    def leave(self) -> None:
+    def leave(self, token: int | None = None) -> None:
         with self._slots.get_lock():
-            self._slots[self._slot] -= 1
+            slots = raw(self._slots)
+            slots[self._slot] -= 1
+            if token is not None:
+                slots[(1 + token) * MAX_WORKERS + self._slot] -= 1
 
-    def total(self) -> int:
+    def total(self, token: int | None = None) -> int:
+        """Requests in flight org-wide, or for API token number `token`."""
         with self._slots.get_lock():
-            return sum(self._slots[:])
+            return self._block(0 if token is None else 1 + token)

@@ -169,6 +169,18 @@ CREATE TABLE IF NOT EXISTS app_users (
     PRIMARY KEY (app_id, user_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS app_users_user ON app_users (user_id);
+
+CREATE TABLE IF NOT EXISTS principal_rate_limits (
+    id TEXT PRIMARY KEY,
+    principal_id TEXT NOT NULL UNIQUE,
+    principal_type TEXT NOT NULL,
+    percentage INTEGER NOT NULL,
+    concurrency_percentage INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    last_update INTEGER NOT NULL,
+    last_updated_by TEXT NOT NULL
+);
 """
 
 # Bumped when a table changes shape; tables that only hold counters and windows are rebuilt.
@@ -193,6 +205,7 @@ STATE_TABLES: Final = (
     "groups",
     "memberships",
     "unique_values",
+    "principal_rate_limits",
 )
 
 

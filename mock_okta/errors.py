@@ -166,5 +166,8 @@ def validation_error(field: str, cause: str, *, detail: str | None = None) -> Ok
 
 
 def not_found(ref: str, kind: str = "User") -> OktaError:
-    # PARITY: Okta's "{0}" text for users is unconfirmed; this follows the community examples.
+    """404 E0000007 'Not found: Resource not found: <ref> (<kind>)', no causes.
+
+    As OLD-USERS shows it and real orgs answer (User, InlineHook, PrincipalRateLimit, Token).
+    """
     return OktaError(E_NOT_FOUND, f"Resource not found: {ref} ({kind})")

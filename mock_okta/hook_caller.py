@@ -27,7 +27,9 @@ from mock_okta.hooks import (
 )
 from mock_okta.ids import IdFactory
 
-# PARITY: Okta's limit on a hook's response body is unconfirmed (<HookResponseSize/>).
+# "The size of your response payload must be less than 256 KB" (SPEC, inline hook responses):
+# a larger answer is a failed call, whatever it says.
+# PARITY: KB read as 1024 bytes; an answer of exactly 256 KiB is still taken.
 MAX_RESPONSE_BYTES: Final = 256 * 1024
 ANSWERED: Final = frozenset({"VERIFIED", "UNVERIFIED", "204", "no command"})
 ACTION_UPDATE: Final = "com.okta.action.update"

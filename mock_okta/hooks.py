@@ -191,12 +191,13 @@ def parse_channel(raw: object, previous: HookChannel | None = None) -> HookChann
     if len(uri) > MAX_URI or not _HTTP_URI.fullmatch(uri):
         # PARITY: Okta wants https://; the mock takes http:// too, for local rehearsal hooks.
         raise validation_error("channel.config.uri", "The URI must be an http(s) URL, no spaces")
-    method = _text(config, "method", "channel.config.method")
+    # `method` is optional (SPEC InlineHookChannelConfigCreate); POST is the one Okta uses.
+    method = config.get("method", "POST")
     if method != "POST":
         raise validation_error("channel.config.method", "The only supported method is POST")
     return HookChannel(
         uri=uri,
-        method=method,
+        method="POST",
         headers=_headers(config.get("headers")),
         auth_scheme=_auth_scheme(
             config.get("authScheme"), previous.auth_scheme if previous else None

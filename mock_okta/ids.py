@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import string
@@ -31,6 +32,9 @@ class IdFactory:
 
     def group_id(self) -> str:
         return "00g" + self._chars(17)
+
+    def principal_rate_limit_id(self) -> str:
+        return "prl" + self._chars(17)
 
     def hook_id(self) -> str:
         return "cal" + self._chars(17)
@@ -63,3 +67,15 @@ class IdFactory:
     def external_id(self) -> str:
         """A downstream account's id, like the SPEC's `70c14cc17d3745e8a9f98d599a68329c`."""
         return self._chars(32, "0123456789abcdef")
+
+
+def derived_id(prefix: str, purpose: bytes, text: str) -> str:
+    """An Okta-shaped id (prefix + 17 characters) that `text` always gives, and that cannot be
+    turned back into it: for ids that must not depend on the random stream (tokens, the org)."""
+    digest = hashlib.blake2b(text.encode(), digest_size=16, person=purpose).digest()
+    number = int.from_bytes(digest, "big")
+    chars = []
+    for _ in range(17):
+        number, digit = divmod(number, len(_ALPHABET))
+        chars.append(_ALPHABET[digit])
+    return prefix + "".join(chars)

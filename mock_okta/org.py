@@ -22,10 +22,12 @@ from mock_okta.diagnosis import diagnose
 from mock_okta.faults import FaultPlan, FaultRule, parse_rule
 from mock_okta.hook_caller import HookCaller
 from mock_okta.hooks import InlineHooks
-from mock_okta.ids import IdFactory
+from mock_okta.ids import IdFactory, derived_id
 from mock_okta.journal import Journal
-from mock_okta.ratelimit import CONCURRENCY, WINDOW_SECONDS, RateLimiter, limits_for
+from mock_okta.principal_rate_limits import PrincipalRateLimits, Share
+from mock_okta.ratelimit import CONCURRENCY, WINDOW_SECONDS, RateLimiter, limits_for, share_of
 from mock_okta.store import Store
+from mock_okta.tokens import ApiToken, Tokens
 
 
 class Org:
@@ -55,9 +57,24 @@ class Org:
         self._lock = threading.Lock()
         self.server_errors: list[BaseException] = []
         self.pid = os.getpid()  # the worker process this org serves
-        shared = shared or Shared()
+        self.tokens = Tokens(self.settings.tokens)
+        shared = shared or Shared(tokens=len(self.tokens))
+        if shared.tokens < len(self.tokens):
+            raise ValueError(
+                f"shared memory made for {shared.tokens} tokens, not {len(self.tokens)}"
+            )
         self.limiter = RateLimiter(self.db, self.clock, shared.windows)
         self.inflight = Inflight(shared.inflight, inflight_slot)
+        self._shares: dict[str, Share] = {}
+        self._token_limits: dict[tuple[str, int], int | None] = {}  # until the next refresh
+        self.principal_rate_limits = PrincipalRateLimits(
+            self.db,
+            self.clock,
+            self.ids,
+            self.tokens,
+            lambda: self._runtime.token_share,
+            self.refresh,
+        )
         self.faults = FaultPlan(self.db)
         # The journal writer gets its own connection to a file store, so requests never wait
         # for a batch behind this process's lock (SQLite still orders the commits).
@@ -70,6 +87,8 @@ class Org:
         self.store = Store(self.db, self.clock, self.ids, self.settings, self.runtime)
         self.refresh()
         self.apps = Apps(self.db, self.clock, self.ids, self.settings, self.store)
+        # Stable for a store and reproducible under --seed, like the default user type it names.
+        self.org_id = derived_id("00o", b"mock-okta-org", self.store.default_type_id)
         self.inline_hooks = InlineHooks(self.db, self.clock, self.ids)
         caller = HookCaller(
             self.inline_hooks, self.clock, self.ids, lambda: self._runtime.hook_timeout_seconds
@@ -117,7 +136,10 @@ class Org:
                     "SELECT key, value FROM meta WHERE key IN ('runtime', 'clock_offset', 'resets')"
                 ).fetchall()
             )
+            shares = self.principal_rate_limits.shares(conn)
         with self._lock:
+            self._shares = shares
+            self._token_limits = {}
             if "runtime" in values:
                 self._runtime = RuntimeConfig.from_json(json.loads(values["runtime"]))
                 self._limits = limits_for(self._runtime.rate_limits, self._runtime.limits)
@@ -136,6 +158,23 @@ class Org:
         if bucket == CONCURRENCY and self._runtime.concurrency_limit is not None:
             return self._runtime.concurrency_limit
         return self._limits.get(bucket)
+
+    def share(self, token: ApiToken) -> Share:
+        """The token's share: its principal rate limit's, else the org's default."""
+        default = self._runtime.token_share
+        return self._shares.get(token.id) or Share(default, default)
+
+    def token_limit(self, bucket: str, token: ApiToken | None) -> int | None:
+        """The most `token` may use of `bucket` (or of the concurrency limit); None: no cap."""
+        if token is None:
+            return None
+        key = (bucket, token.index)
+        if key not in self._token_limits:
+            limit = self.limit(bucket)
+            share = self.share(token)
+            percent = share.concurrency_percentage if bucket == CONCURRENCY else share.percentage
+            self._token_limits[key] = None if limit is None else share_of(limit, percent)
+        return self._token_limits[key]
 
     def window(self, okta_seconds: float = WINDOW_SECONDS) -> float:
         """An Okta time window in real seconds, under the time scale."""
@@ -237,6 +276,39 @@ class Org:
                 "observedSeconds": round(observed, 3),
                 "projectedOktaSeconds": round(done * scale, 3),
             }
+        return out
+
+    def token_stats(self, counters: dict[str, int]) -> list[dict[str, object]]:
+        """Per API token (by its id, never its value): its share and its own counts."""
+        out: list[dict[str, object]] = []
+        for token in self.tokens:
+            share = self.share(token)
+            prefix = f"token.{token.id}."
+            requests = {
+                name[len(prefix) + len("bucket.") :]: count
+                for name, count in counters.items()
+                if name.startswith(f"{prefix}bucket.")
+            }
+            buckets = {
+                bucket: {
+                    "requests": count,
+                    "rateLimited": counters.get(f"{prefix}limited.{bucket}", 0),
+                    "limitPerMinute": self.token_limit(bucket, token),
+                }
+                for bucket, count in sorted(requests.items())
+            }
+            out.append(
+                {
+                    "id": token.id,
+                    "share": share.percentage,
+                    "concurrencyShare": share.concurrency_percentage,
+                    "principalRateLimitId": share.entity_id,
+                    "requests": counters.get(f"{prefix}requests", 0),
+                    "rateLimited": counters.get(f"{prefix}status.429", 0),
+                    "inflight": self.inflight.total(token.index),
+                    "buckets": buckets,
+                }
+            )
         return out
 
     def settle(self) -> None:

@@ -1,8 +1,13 @@
-"""Okta's rate limits: buckets, per-minute profiles, and the limiter.
+"""Okta's rate limits: buckets, per-minute profiles, per-token shares, and the limiter.
 
 Per-minute defaults are Okta's published ones (reference.md §5, OLD-RL `rl-global-mgmt`).
 A window lasts 60 seconds from its first request, not aligned to the clock minute (RL2-monitor),
-divided by the time scale; counters live in the database so every worker shares them.
+divided by the time scale; counters live in shared memory so every worker sees them.
+
+Each API token may use only a share of every bucket, 50 % by default ("if your org-wide limit
+for the /api/v1/logs bucket is 120 requests per minute, a single API token can only make 60",
+DEVDOCS rl2-token-oauth): a request counts against its token's window and the org's, and is
+allowed only if both allow it. Shares may add up to more or less than 100 %.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from multiprocessing.sharedctypes import SynchronizedArray
 from typing import Final
 
 from mock_okta.clock import Clock
-from mock_okta.concurrency import WINDOW_FIELDS
+from mock_okta.concurrency import MAX_BUCKETS, WINDOW_FIELDS, raw
 from mock_okta.db import Database
 
 BUCKETS: Final = (
@@ -122,13 +127,33 @@ def limits_for(profile: str, overrides: Mapping[str, int]) -> dict[str, int]:
     return {**PROFILES.get(profile, {}), **overrides}
 
 
+def share_of(limit: int, percent: int) -> int:
+    """A token's part of `limit` at `percent`: rounded down, but never 0 unless the limit is.
+
+    PARITY: Okta does not say how it rounds a share (75 % of 35 in flight); down, at least 1.
+    """
+    if limit <= 0 or percent <= 0:
+        return 0
+    return max(1, limit * percent // 100)
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     allowed: bool
-    limit: int
-    remaining: int
-    reset_at: float  # mock-clock epoch seconds when the window ends
+    limit: int  # X-Rate-Limit-Limit: the token's share when a token is counted, else the org's
+    remaining: int  # what is left of the tighter of the two windows
+    reset_at: float  # mock-clock epoch seconds when the (binding) window ends
     window_start: float = 0.0
+    org_limit: int | None = None  # the org-wide limit, when `limit` is a token's share
+    used: int | None = None  # the fuller window, for projections: requests counted in it ...
+    capacity: int | None = None  # ... and what it holds
+
+    @property
+    def fill(self) -> tuple[int, int]:
+        """(used, capacity) of the fuller window."""
+        if self.used is not None and self.capacity is not None:
+            return self.used, self.capacity
+        return self.limit - self.remaining, self.limit
 
 
 BUCKET_INDEX: Final = {bucket: i for i, bucket in enumerate(BUCKETS)}
@@ -137,8 +162,8 @@ BUCKET_INDEX: Final = {bucket: i for i, bucket in enumerate(BUCKETS)}
 class RateLimiter:
     """Fixed windows per (bucket, key), opened by their first request.
 
-    The org's buckets live in shared memory (every worker counts in the same window, at the
-    cost of a lock); per-username windows, unbounded in number, live in SQLite.
+    The org's buckets and every API token's live in shared memory (every worker counts in the
+    same windows, at the cost of a lock); per-username windows, unbounded in number, in SQLite.
     """
 
     def __init__(
@@ -149,22 +174,33 @@ class RateLimiter:
         self.windows = (
             windows
             if windows is not None
-            else multiprocessing.Array("d", len(BUCKETS) * WINDOW_FIELDS)
+            else multiprocessing.Array("d", 2 * MAX_BUCKETS * WINDOW_FIELDS)
         )
+        self.tokens = len(self.windows) // (MAX_BUCKETS * WINDOW_FIELDS) - 1
         self._checks = 0
 
     def reset(self) -> None:
-        """Every org window closed (they are shared: this resets every worker's view)."""
+        """Every window closed (they are shared: this resets every worker's view)."""
         with self.windows.get_lock():
             for i in range(len(self.windows)):
                 self.windows[i] = 0.0
 
     def check(
-        self, bucket: str, limit: int, window: float, key: str = "org", *, quantize: bool = False
+        self,
+        bucket: str,
+        limit: int,
+        window: float,
+        key: str = "org",
+        *,
+        quantize: bool = False,
+        token: int | None = None,
+        token_limit: int | None = None,
     ) -> Decision:
         """Count one request unless the window is used up.
 
-        `quantize` (under time compression) ends a new window on a whole real second.
+        With `token` (API token number) and `token_limit`, the request also counts against
+        that token's window of the bucket, and needs room in both. `quantize` (under time
+        compression) ends a new window on a whole real second.
         """
         now = self.clock.now()
         if limit <= 0:
@@ -172,6 +208,8 @@ class RateLimiter:
         end = self._window_end(now, window) if quantize else now + window
         index = BUCKET_INDEX.get(bucket) if key == "org" else None
         if index is not None:
+            if token is not None and token_limit is not None and 0 <= token < self.tokens:
+                return self._check_pair(index, token, now, end, limit, token_limit)
             return self._check_shared(index, now, end, limit)
         # SET expressions read the row as it was, so `allowed` sees `used` before the increment.
         start, end, used, allowed = self.db.execute_one(
@@ -191,18 +229,43 @@ class RateLimiter:
             self.db.execute_one("DELETE FROM rate_windows WHERE window_end < ?", (now - 3600,))
         return Decision(bool(allowed), limit, max(limit - int(used), 0), float(end), float(start))
 
+    def _open(self, base: int, now: float, new_end: float) -> tuple[float, float, int]:
+        """The window at `base` as it stands now (a new one if it ended); caller holds the lock."""
+        w = raw(self.windows)  # the caller's lock already guards it
+        start, end, used = w[base], w[base + 1], int(w[base + 2])
+        if now >= end:  # the window ended (or never opened): this request opens one
+            return now, new_end, 0
+        return start, end, used
+
+    def _store(self, base: int, start: float, end: float, used: int) -> None:
+        w = raw(self.windows)
+        w[base], w[base + 1], w[base + 2] = start, end, float(used)
+
     def _check_shared(self, index: int, now: float, new_end: float, limit: int) -> Decision:
         base = index * WINDOW_FIELDS
-        w = self.windows
-        with w.get_lock():
-            start, end, used = w[base], w[base + 1], int(w[base + 2])
-            if now >= end:  # the window ended (or never opened): this request opens one
-                start, end, used = now, new_end, 0
+        with self.windows.get_lock():
+            start, end, used = self._open(base, now, new_end)
             allowed = used < limit
             if allowed:
                 used += 1
-            w[base], w[base + 1], w[base + 2] = start, end, float(used)
+            self._store(base, start, end, used)
         return Decision(allowed, limit, max(limit - used, 0), end, start)
+
+    def _check_pair(
+        self, index: int, token: int, now: float, new_end: float, limit: int, token_limit: int
+    ) -> Decision:
+        """Org window and token window under one lock: both count, or neither."""
+        org_base = index * WINDOW_FIELDS
+        token_base = ((1 + token) * MAX_BUCKETS + index) * WINDOW_FIELDS
+        with self.windows.get_lock():
+            org = self._open(org_base, now, new_end)
+            mine = self._open(token_base, now, new_end)
+            allowed = org[2] < limit and mine[2] < token_limit
+            if allowed:
+                org, mine = (org[0], org[1], org[2] + 1), (mine[0], mine[1], mine[2] + 1)
+            self._store(org_base, *org)
+            self._store(token_base, *mine)
+        return _pair_decision(allowed, org, limit, mine, token_limit)
 
     def _window_end(self, now: float, window: float) -> float:
         """When a window opened now ends: 60 s (scaled) after its first request.
@@ -218,18 +281,56 @@ class RateLimiter:
             real_end = math.ceil(now - offset + window)
         return real_end + offset
 
-    def peek(self, bucket: str, limit: int, window: float) -> Decision:
-        """The org window as it stands, counting nothing (for answers that never reach the view)."""
+    def peek(
+        self,
+        bucket: str,
+        limit: int,
+        window: float,
+        *,
+        token: int | None = None,
+        token_limit: int | None = None,
+    ) -> Decision:
+        """The windows as they stand, counting nothing (for answers that never reach the view)."""
         now = self.clock.now()
         index = BUCKET_INDEX.get(bucket)
-        row: tuple[float, float] | None = None
-        if index is not None:
-            base = index * WINDOW_FIELDS
-            with self.windows.get_lock():
-                row = (self.windows[base + 1], self.windows[base + 2])
-        if row is None or now >= float(row[0]):
+        if index is None:
             return Decision(limit > 0, limit, limit, now + window)
-        return Decision(int(row[1]) < limit, limit, max(limit - int(row[1]), 0), float(row[0]))
+        new_end = now + window
+        with self.windows.get_lock():
+            org = self._open(index * WINDOW_FIELDS, now, new_end)
+            if token is None or token_limit is None or not 0 <= token < self.tokens:
+                return Decision(org[2] < limit, limit, max(limit - org[2], 0), org[1], org[0])
+            mine = self._open(((1 + token) * MAX_BUCKETS + index) * WINDOW_FIELDS, now, new_end)
+        allowed = org[2] < limit and mine[2] < token_limit
+        return _pair_decision(allowed, org, limit, mine, token_limit)
+
+
+def _pair_decision(
+    allowed: bool,
+    org: tuple[float, float, int],
+    limit: int,
+    mine: tuple[float, float, int],
+    token_limit: int,
+) -> Decision:
+    """Headers from the tighter window: the token's share as the limit, the smaller remainder,
+    and the reset of the window that binds (the later one when both are used up)."""
+    org_left, my_left = max(limit - org[2], 0), max(token_limit - mine[2], 0)
+    if org_left == my_left == 0:
+        binding = org if org[1] > mine[1] else mine
+    else:
+        binding = mine if my_left <= org_left else org
+    # For projections: the fuller window (the org's on a tie: it holds every token).
+    fuller = (org[2], limit) if org[2] * token_limit >= mine[2] * limit else (mine[2], token_limit)
+    return Decision(
+        allowed,
+        token_limit,
+        min(org_left, my_left),
+        binding[1],
+        binding[0],
+        org_limit=limit,
+        used=fuller[0],
+        capacity=fuller[1],
+    )
 
 
 def reset_header(reset_at_real: float) -> str:

@@ -11,6 +11,7 @@ from mock_okta.apps.models import App, AppLink, AppStatus, AppUser, AppUserStatu
 from mock_okta.groups import OBJECT_CLASS, Group, GroupType
 from mock_okta.hooks import PASSWORD_IMPORT, HookReport, HookStatus, InlineHook, RequestContext
 from mock_okta.models import User, UserStatus
+from mock_okta.principal_rate_limits import PrincipalRateLimit
 from mock_okta.schema import BASE_PROPERTIES, UserSchema
 from mock_okta.user_types import UserType
 
@@ -51,8 +52,10 @@ _SIGNED_IN: Final = (
     "deactivate",
     "changePassword",
 )
+# Checked against users recorded from real orgs (okta-sdk-python's cassettes, 2020-2025): a STAGED
+# user offers activate and resetFactors, never deactivate; SUSPENDED and PASSWORD_EXPIRED as below.
 LINKS_BY_STATUS: Final[dict[UserStatus, tuple[str, ...]]] = {
-    UserStatus.STAGED: ("activate", "deactivate"),
+    UserStatus.STAGED: ("activate", "resetFactors"),
     UserStatus.PROVISIONED: ("reactivate", "resetPassword", "deactivate"),
     UserStatus.ACTIVE: ("suspend", *_SIGNED_IN),
     UserStatus.PASSWORD_EXPIRED: ("suspend", *_SIGNED_IN),
@@ -89,6 +92,22 @@ def credentials(user: User) -> JsonObject:
     return out
 
 
+# Okta sends these two in every user object, `null` when unset (every recorded user, 2020-2026),
+# in this order before the rest of the profile.
+_ALWAYS: Final = ("mobilePhone", "secondEmail")
+_PROFILE_FIRST: Final = ("firstName", "lastName", *_ALWAYS, "login", "email")
+
+
+def profile(values: Mapping[str, object]) -> JsonObject:
+    """`profile` as Okta sends it: `mobilePhone` and `secondEmail` always, null when unset."""
+    out: JsonObject = {
+        name: values.get(name) for name in _PROFILE_FIRST if name in values or name in _ALWAYS
+    }
+    for name, value in values.items():
+        out.setdefault(name, value)
+    return out
+
+
 def user(u: User, base: str, *, full: bool = True) -> JsonObject:
     """A user; `full=False` for collection items, which carry only the `self` link."""
     return {
@@ -101,7 +120,7 @@ def user(u: User, base: str, *, full: bool = True) -> JsonObject:
         "lastUpdated": iso(u.last_updated),
         "passwordChanged": iso(u.password_changed),
         "type": {"id": u.type_id},
-        "profile": dict(u.profile),
+        "profile": profile(u.profile),
         "credentials": credentials(u),
         "_links": _user_links(u, base, full=full),
     }
@@ -133,6 +152,10 @@ def list_links(url: str, args: Mapping[str, str], limit: int, next_after: str | 
     return links
 
 
+def _authn_link(href: str, **extra: str) -> JsonObject:
+    return {**extra, "href": href, "hints": {"allow": ["POST"]}}
+
+
 def authn_transaction(
     status: str,
     user: User,
@@ -142,7 +165,10 @@ def authn_transaction(
     session_token: str | None = None,
     state_token: str | None = None,
 ) -> JsonObject:
-    """An authentication transaction (AUTHN): SUCCESS, or PASSWORD_EXPIRED with its links."""
+    """An authentication transaction (AUTHN): SUCCESS, or PASSWORD_EXPIRED with its links.
+
+    Both end with a `cancel` link, SUCCESS included (recorded from real orgs, 2025).
+    """
     body: JsonObject = {}
     if state_token is not None:
         body["stateToken"] = state_token
@@ -151,7 +177,9 @@ def authn_transaction(
     if session_token is not None:
         body["sessionToken"] = session_token
     embedded: JsonObject = {"user": authn_user(user)}
+    links: JsonObject = {}
     if status == "PASSWORD_EXPIRED":
+        # AUTHN's example of primary authentication with an expired password, key for key.
         embedded["policy"] = {
             "complexity": {
                 "minLength": 8,
@@ -159,19 +187,14 @@ def authn_transaction(
                 "minUpperCase": 1,
                 "minNumber": 1,
                 "minSymbol": 0,
-                "excludeUsername": True,
-            },
-            "age": {"minAgeMinutes": 0, "historyCount": 0},
+            }
         }
-        body["_links"] = {
-            "next": {
-                "name": "changePassword",
-                "href": f"{base}/api/v1/authn/credentials/change_password",
-                "hints": {"allow": ["POST"]},
-            },
-            "cancel": {"href": f"{base}/api/v1/authn/cancel", "hints": {"allow": ["POST"]}},
-        }
+        links["next"] = _authn_link(
+            f"{base}/api/v1/authn/credentials/change_password", name="changePassword"
+        )
+    links["cancel"] = _authn_link(f"{base}/api/v1/authn/cancel")
     body["_embedded"] = embedded
+    body["_links"] = links
     return body
 
 
@@ -480,4 +503,28 @@ def app_link(link: AppLink, base: str) -> JsonObject:
         "credentialsSetup": False,
         "hidden": bool(hide.get("web")) if isinstance(hide, dict) else False,
         "sortOrder": link.sort_order,
+    }
+
+
+# ----- principal rate limits
+
+
+def _seconds(ms: int) -> str:
+    """`2025-09-22T17:31:41Z`: how real orgs answer a principal rate limit's timestamps."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms // 1000))
+
+
+def principal_rate_limit(entity: PrincipalRateLimit, org_id: str) -> JsonObject:
+    """A `PrincipalRateLimitEntity`, fields in the order a real org sends them (2025)."""
+    return {
+        "id": entity.id,
+        "orgId": org_id,
+        "principalId": entity.principal_id,
+        "principalType": entity.principal_type,
+        "defaultPercentage": entity.percentage,
+        "defaultConcurrencyPercentage": entity.concurrency_percentage,
+        "lastUpdate": _seconds(entity.last_update),
+        "lastUpdatedBy": entity.last_updated_by,
+        "createdDate": _seconds(entity.created),
+        "createdBy": entity.created_by,
     }

@@ -55,6 +55,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--concurrency-limit", type=int, help="requests in flight org-wide")
     parser.add_argument(
+        "--token-share",
+        type=int,
+        metavar="P",
+        help="percent of every bucket (and of the concurrency limit) one API token may use"
+        " (default 50, as in Okta; 100 turns the share off)",
+    )
+    parser.add_argument(
+        "--token-limit-header",
+        choices=("share", "org"),
+        help="X-Rate-Limit-Limit of a capped token: its share (default) or the org's limit",
+    )
+    parser.add_argument(
+        "--concurrency-reset-seconds",
+        type=float,
+        metavar="S",
+        help="how far ahead a concurrency 429's X-Rate-Limit-Reset points (default 60, in Okta"
+        " seconds)",
+    )
+    parser.add_argument(
         "--sha256-salt",
         choices=("literal", "base64", "either"),
         help="how SHA-256 salts are read (default literal, as Okta did in devforum thread 3613)",
@@ -129,6 +148,12 @@ def settings_from_args(args: argparse.Namespace, environ: dict[str, str]) -> Set
         runtime["timeScale"] = args.time_scale
     if args.concurrency_limit is not None:
         runtime["concurrencyLimit"] = args.concurrency_limit
+    if args.token_share is not None:
+        runtime["tokenShare"] = args.token_share
+    if args.token_limit_header is not None:
+        runtime["tokenLimitHeader"] = args.token_limit_header
+    if args.concurrency_reset_seconds is not None:
+        runtime["concurrencyResetSeconds"] = args.concurrency_reset_seconds
     if args.sha256_salt is not None:
         runtime["sha256Salt"] = args.sha256_salt
     if args.hook_on_update is not None:
@@ -153,7 +178,10 @@ def rate_limit_setting(value: str) -> dict[str, object]:
         if not isinstance(limits, dict):
             raise ConfigError(f"--rate-limits {value}: the file must hold a JSON object")
         profile = str(limits.pop("profile", "workforce"))
-        return {"rateLimits": profile, "limits": limits}
+        share = limits.pop("tokenShare", None)  # a team that sized its org otherwise
+        return {"rateLimits": profile, "limits": limits} | (
+            {"tokenShare": share} if share is not None else {}
+        )
     return {"rateLimits": value}
 
 
@@ -179,7 +207,8 @@ class MockOktaServer(BaseApplication):  # type: ignore[misc]
     def __init__(self, settings: Settings, tls: TlsFiles | None = None) -> None:
         self.settings = settings
         self.tls = tls
-        self.shared = Shared()  # before the fork: every worker sees this memory
+        # Before the fork: every worker sees this memory (a block per token).
+        self.shared = Shared(tokens=len(settings.tokens))
         self.inflight_slot = 0
         super().__init__()
 
@@ -245,6 +274,7 @@ class MockOktaServer(BaseApplication):  # type: ignore[misc]
             f"   store: {store}   workers: {s.workers}\n"
             f"  rate limits: {runtime.rate_limits}"
             f"{' ' + str(dict(runtime.limits)) if runtime.limits else ''}"
+            f", {runtime.token_share}% per token"
             f"   time scale: {runtime.time_scale:g}x\n"
             f"{tls.banner(self.tls)}"
             f"  try: {curl} -H 'Authorization: SSWS {token}' {url}/api/v1/users",

@@ -45,6 +45,11 @@ def profile(login: str, **extra: object) -> dict[str, object]:
     return {"login": login, "email": login, "firstName": "Isaac", "lastName": "Brock", **extra}
 
 
+def as_returned(sent: Mapping[str, object]) -> dict[str, object]:
+    """A profile as Okta returns it: `mobilePhone` and `secondEmail` always there, null if unset."""
+    return {"mobilePhone": None, "secondEmail": None, **sent}
+
+
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 

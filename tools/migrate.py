@@ -1,6 +1,6 @@
 """`mock-okta migrate`: the reference migration of legacy password hashes into Okta.
 
-    mock-okta migrate --org URL --token T --input users.jsonl
+    mock-okta migrate --org URL --token T [--token T2 ...] --input users.jsonl
         [--mode import|premigrate|delta|cutover|hook] [--workers 4] [--state FILE] [--report FILE]
 
 - import: create every importable user ACTIVE with its hash, one call each.
@@ -16,7 +16,9 @@ properties and legacy groups Okta groups before the first user; each user is cre
 20 of its groups and joins the rest by membership calls (a delta also leaves groups).
 
 Records Okta cannot take are skipped with a reason. The run is paced by Okta's rate-limit
-headers (okta_client.py), resumable from --state, and safe to repeat. Exit status: 0 when every
+headers (okta_client.py), resumable from --state, and safe to repeat. Okta lets one API token use
+half of each bucket by default: with several --token the workers take turns over them, each
+token paced by its own headers, which doubles the rate with two. Exit status: 0 when every
 importable record ended migrated, 1 otherwise, 2 on a usage problem.
 """
 
@@ -82,9 +84,15 @@ class Progress:
     """A bar on a terminal, a line every few seconds otherwise; both on stderr."""
 
     def __init__(
-        self, tally: Tally, pacer: Pacer, total: int, stream: IO[str], every: float | None = None
+        self,
+        tally: Tally,
+        pacer: Pacer | Sequence[Pacer],
+        total: int,
+        stream: IO[str],
+        every: float | None = None,
     ) -> None:
-        self.tally, self.pacer, self.total, self.stream = tally, pacer, max(total, 1), stream
+        self.tally, self.total, self.stream = tally, max(total, 1), stream
+        self.pacers = [pacer] if isinstance(pacer, Pacer) else list(pacer)
         self.tty = stream.isatty()
         self.every = every if every is not None else 0.2 if self.tty else PROGRESS_EVERY
         self.started = time.monotonic()
@@ -100,7 +108,7 @@ class Progress:
         rate = done / max(time.monotonic() - self.started, 1e-9)
         counts = ", ".join(f"{k} {v}" for k, v in sorted(actions.items()))
         extra = f"skipped {skipped}, failed {failed}"
-        limited = self.pacer.paused_until > time.time()
+        limited = any(p.paused_until > time.time() for p in self.pacers)
         return (
             f"{done:,}/{self.total:,} records ({counts or 'nothing yet'}; {extra}) "
             f"{rate:.1f}/s{' · waiting for rate-limit reset' if limited else ''}"
@@ -222,16 +230,28 @@ def _preflight(client: OktaClient, org: str) -> None:
         )
 
 
-def run(args: argparse.Namespace, token: str, out: IO[str], err: IO[str]) -> int:
+def run(args: argparse.Namespace, tokens: Sequence[str], out: IO[str], err: IO[str]) -> int:
     started = time.monotonic()
     salt = SaltEncoding(args.sha256_salt)
     state = State.load(args.state, args.org)
     tally = Tally()
-    pacer = Pacer(args.workers)
-    backoff = Backoff(
-        base=args.retry_base, max_attempts=args.max_attempts, rng=random.Random(args.seed)
-    )
-    client = OktaClient(args.org, token, pacer=pacer, backoff=backoff, timeout=args.timeout)
+    stop = threading.Event()
+    # Worker i uses token i mod N; each token has its own pacer, since Okta counts each token's
+    # share of a bucket apart (and answers each token its own X-Rate-Limit-* headers).
+    counts = [len(range(k, args.workers, len(tokens))) for k in range(len(tokens))]
+    pacers = [Pacer(max(1, n), stop=stop) for n in counts]
+    clients = [
+        OktaClient(
+            args.org,
+            token,
+            pacer=pacer,
+            backoff=Backoff(
+                base=args.retry_base, max_attempts=args.max_attempts, rng=random.Random(args.seed)
+            ),
+            timeout=args.timeout,
+        )
+        for token, pacer in zip(tokens, pacers, strict=True)
+    ]
     lookup_first = args.mode is Mode.DELTA and len(state) == 0
     if lookup_first:
         print(
@@ -239,18 +259,21 @@ def run(args: argparse.Namespace, token: str, out: IO[str], err: IO[str]) -> int
             " and re-pushed, and users removed from the legacy system cannot be found",
             file=err,
         )
-    migrator = Migrator(client, state, args.mode, tally, lookup_first=lookup_first)
+    migrators = [
+        Migrator(client, state, args.mode, tally, lookup_first=lookup_first) for client in clients
+    ]
     try:
         state.save(force=True)
     except OSError as exc:
         raise Usage(f"cannot write --state {args.state}: {exc.strerror}") from None
-    _preflight(client, args.org)
+    for client in clients:
+        _preflight(client, args.org)
     fields = manifest_fields(args.input.parent)
     seen = survey(args.input, salt, hook=args.mode is Mode.HOOK, fields=fields)
     if args.mode is not Mode.CUTOVER:  # what the users need, before the first of them
         try:
-            migrator.ensure_schema(fields)
-            migrator.ensure_groups(list(seen.groups))
+            migrators[0].ensure_schema(fields)
+            migrators[0].ensure_groups(list(seen.groups))
         except Unavailable as exc:
             raise Fatal(f"Okta did not answer while preparing the org: {exc}") from None
     total, tasks = _tasks(args, state, tally, salt, seen, fields)
@@ -258,12 +281,16 @@ def run(args: argparse.Namespace, token: str, out: IO[str], err: IO[str]) -> int
     fatal: list[str] = []
     threads = [
         threading.Thread(
-            target=_work, args=(migrator, work, fatal), name=f"migrate-{i}", daemon=True
+            target=_work,
+            args=(migrators[i % len(migrators)], work, fatal),
+            name=f"migrate-{i}",
+            daemon=True,
         )
         for i in range(args.workers)
     ]
+    pacer = pacers[0]  # every pacer shares `stop`: interrupting one stops them all
     saver = Saver(state).start()
-    progress = Progress(tally, pacer, total, err).start()
+    progress = Progress(tally, pacers, total, err).start()
     interrupted = False
     for thread in threads:
         thread.start()
@@ -298,7 +325,7 @@ def run(args: argparse.Namespace, token: str, out: IO[str], err: IO[str]) -> int
                     thread.join()
         progress.stop()
         saver.stop()
-    summary = _summary(args, tally, client, pacer, time.monotonic() - started, interrupted)
+    summary = _summary(args, tally, clients, time.monotonic() - started, interrupted)
     summary["complete"] = not (interrupted or fatal or tally.failed)
     code = OK if summary["complete"] else INCOMPLETE
     if fatal:
@@ -320,8 +347,7 @@ def run(args: argparse.Namespace, token: str, out: IO[str], err: IO[str]) -> int
 def _summary(
     args: argparse.Namespace,
     tally: Tally,
-    client: OktaClient,
-    pacer: Pacer,
+    clients: Sequence[OktaClient],
     elapsed: float,
     interrupted: bool,
 ) -> dict[str, object]:
@@ -340,11 +366,12 @@ def _summary(
         "left": tally.actions.get("left", 0),
         "skipped": dict(sorted(tally.skipped.items())),
         "failed": dict(sorted(tally.failed.items())),
-        "requests": client.stats.requests,
-        "retries": client.stats.retries,
-        "rateLimited": client.stats.rate_limited,
-        "rateLimitPauses": pacer.pauses,
-        "rateLimitPausedSeconds": round(pacer.paused_seconds, 3),
+        "requests": sum(c.stats.requests for c in clients),
+        "retries": sum(c.stats.retries for c in clients),
+        "rateLimited": sum(c.stats.rate_limited for c in clients),
+        "rateLimitPauses": sum(c.pacer.pauses for c in clients),
+        "rateLimitPausedSeconds": round(sum(c.pacer.paused_seconds for c in clients), 3),
+        "tokens": [c.stats.requests for c in clients],  # requests made with each --token
         "elapsedSeconds": round(elapsed, 3),
         "recordsPerSecond": round(tally.done / elapsed, 2) if elapsed > 0 else None,
         "interrupted": interrupted,
@@ -355,6 +382,11 @@ def _counts(counts: object) -> str:
     assert isinstance(counts, dict)
     total = sum(counts.values())
     return f"{total}" + (f" ({', '.join(f'{k} {v}' for k, v in counts.items())})" if total else "")
+
+
+def _per_token(requests: object) -> str:
+    assert isinstance(requests, list)
+    return f"{len(requests)} ({', '.join(f'{n} requests' for n in requests)})"
 
 
 def _print_summary(s: dict[str, object], tally: Tally, out: IO[str]) -> None:
@@ -369,6 +401,7 @@ def _print_summary(s: dict[str, object], tally: Tally, out: IO[str]) -> None:
         f"  failed {_counts(s['failed'])}",
         f"  requests {s['requests']}, retries {s['retries']}, 429s met {s['rateLimited']},"
         f" paused for rate limits {s['rateLimitPauses']} times ({s['rateLimitPausedSeconds']} s)",
+        f"  tokens {_per_token(s['tokens'])}",
         sep="\n",
         file=out,
     )
@@ -388,7 +421,12 @@ def _parser() -> argparse.ArgumentParser:
         description="Migrate legacy users and their password hashes into Okta (or the mock).",
     )
     p.add_argument("--org", required=True, help="the Okta org URL, e.g. https://dev-1.okta.com")
-    p.add_argument("--token", help=f"an Okta API token (default: ${TOKEN_ENV})")
+    p.add_argument(
+        "--token",
+        action="append",
+        help=f"an Okta API token (default: ${TOKEN_ENV}); repeat it to spread the calls over"
+        " several tokens, each with its own share of Okta's rate limits",
+    )
     p.add_argument(
         "--input", type=Path, required=True, help="users.jsonl, users.csv, or their directory"
     )
@@ -413,13 +451,13 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _check(args: argparse.Namespace) -> str:
+def _check(args: argparse.Namespace) -> list[str]:
     url = urlparse(args.org)
     if url.scheme not in ("http", "https") or not url.netloc:
         raise Usage(f"--org {args.org!r} is not a URL: pass the org's, e.g. https://dev-1.okta.com")
     args.org = args.org.rstrip("/")
-    token = args.token or os.environ.get(TOKEN_ENV)
-    if not token:
+    tokens = list(dict.fromkeys(args.token or [os.environ.get(TOKEN_ENV) or ""]))
+    if not all(tokens):
         raise Usage(f"no API token: pass --token T or set {TOKEN_ENV}")
     if args.input.is_dir():  # a dataset directory
         csv_input = args.input / "users.csv"
@@ -438,15 +476,17 @@ def _check(args: argparse.Namespace) -> str:
             f"--state {args.state} does not exist: pass the premigration's state file, or"
             " leave --state out to look every user up by login"
         )
-    return str(token)
+    if len(tokens) > args.workers:
+        raise Usage(f"--workers {args.workers} cannot use {len(tokens)} tokens: one worker each")
+    return tokens
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        token = _check(args)
-        return run(args, token, sys.stdout, sys.stderr)
+        tokens = _check(args)
+        return run(args, tokens, sys.stdout, sys.stderr)
     except (Usage, StateError, Fatal) as exc:
         print(f"mock-okta migrate: {exc}", file=sys.stderr)
         return USAGE

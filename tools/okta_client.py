@@ -1,10 +1,11 @@
 """A small Okta API client for tools: paced by Okta's rate-limit headers, retrying what is safe.
 
 Pacing (reference.md §5): every response's `X-Rate-Limit-Remaining`/`-Reset` is read. When the
-allowance of a bucket reaches 0, or on any 429, every worker waits until `X-Rate-Limit-Reset`
+allowance of a bucket reaches 0, or on a bucket's 429, every worker waits until `X-Rate-Limit-Reset`
 (UTC epoch seconds, compared with the local clock); meanwhile no more requests are in flight to a
-bucket than it has requests left. 500/502/503/504 and lost connections are retried with
-exponential backoff and jitter, a bounded number of times.
+bucket than it has requests left. A concurrency 429 (Limit 0) is retried after a short backoff,
+not its suggested reset. 500/502/503/504 and lost connections are retried with exponential
+backoff and jitter, a bounded number of times.
 """
 
 from __future__ import annotations
@@ -140,8 +141,12 @@ class Pacer:
         reset = _header_number(response.headers, "X-Rate-Limit-Reset")
         if remaining is None or reset is None:
             return
-        # A concurrency violation says Limit 0 and Remaining 0 (RL2-concurrency): pause only.
-        if limit is not None and limit > 0:
+        if limit == 0:
+            # A concurrency violation says Limit 0 and Remaining 0 (RL2-concurrency); its Reset
+            # is "only a suggested value", a minute or two ahead in real orgs, while requests in
+            # flight end within seconds: the refused call backs off on its own (OktaClient).
+            return
+        if limit is not None:
             window = self._windows.get(bucket)
             if window is None or reset > window.reset:
                 self._windows[bucket] = Window(int(limit), int(remaining), reset)
@@ -318,7 +323,14 @@ class OktaClient:
                 raise Stopped
 
     def _after_429(self, response: requests.Response, count: int) -> None:
-        """The pacer already holds everyone until the reset; without a usable reset, back off."""
+        """The pacer already holds everyone until the reset; without a usable reset, back off.
+
+        A concurrency 429 (Limit 0) holds no one else: this call alone backs off and retries.
+        """
+        if _header_number(response.headers, "X-Rate-Limit-Limit") == 0:
+            if self.pacer.stop.wait(self.backoff.delay(min(count, 6) - 1)):
+                raise Stopped
+            return
         reset = _header_number(response.headers, "X-Rate-Limit-Reset")
         if reset is None or reset <= self.pacer.clock():
             # No reset, or one already past by our clock (clock skew): wait a growing while.

@@ -28,6 +28,7 @@ from mock_okta.ratelimit import (
     WINDOW_SECONDS,
     bucket_for,
     limits_for,
+    share_of,
 )
 from mock_okta.tools.timing_model import SECOND, Call, Client, Outcome, Scenario, simulate
 
@@ -78,10 +79,25 @@ class Inputs:
     profile: str = "workforce"
     groups: int = 0  # legacy groups created before the users
     memberships: int = 0  # membership calls: groups beyond the 20 groupIds of each create
+    tokens: int = 1  # API tokens the tool spreads its requests over
+    token_share: int = 50  # percent of a bucket one token may use (Okta's default: 50)
 
     @property
     def changed_users(self) -> int:
         return math.ceil(round(self.users * self.changed, 9))
+
+    def effective(self, limit: int) -> int:
+        """What the tokens together may use of an org-wide `limit`: never more than the org."""
+        return min(limit, self.tokens * share_of(limit, self.token_share))
+
+    @property
+    def effective_limits(self) -> dict[str, int]:
+        """Per minute, by bucket, for this many tokens at this share."""
+        return {bucket: self.effective(limit) for bucket, limit in self.limits.items()}
+
+    @property
+    def effective_concurrency(self) -> int | None:
+        return None if self.concurrency is None else self.effective(self.concurrency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +124,22 @@ class Bound:
 
 
 @dataclass(frozen=True, slots=True)
+class TokenRow:
+    """The adaptive strategy with another number of tokens or another share."""
+
+    tokens: int
+    share: int
+    limits: Mapping[str, int]  # per minute, by bucket, as those tokens may use them
+    duration_s: float
+    org_bound: bool  # every bucket at the org's own limit: more tokens cannot help
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     inputs: Inputs
     bounds: tuple[Bound, ...]
     strategies: tuple[Strategy, ...]
+    token_rows: tuple[TokenRow, ...] = ()
 
 
 # ----- inputs
@@ -159,10 +187,10 @@ def _scenario(inputs: Inputs, calls: Sequence[PlannedCall], users: int) -> Scena
     return Scenario(
         users=users,
         calls=tuple(Call(c.name, c.bucket) for c in calls),
-        limits=dict(inputs.limits),
+        limits=inputs.effective_limits,
         workers=inputs.workers,
         latency_us=round(inputs.latency_ms * 1000),
-        concurrency=inputs.concurrency,
+        concurrency=inputs.effective_concurrency,
         retry_pause_us=round(inputs.retry_ms * 1000),
         window_us=round(WINDOW_SECONDS * SECOND),
     )
@@ -201,20 +229,20 @@ def _run(
 def bounds(inputs: Inputs) -> tuple[Bound, ...]:
     """What each bucket alone, and latency with all workers busy, allow at best."""
     found = []
-    for bucket in dict.fromkeys(c.bucket for c in inputs.calls if c.bucket in inputs.limits):
+    limits = inputs.effective_limits
+    for bucket in dict.fromkeys(c.bucket for c in inputs.calls if c.bucket in limits):
         assert bucket is not None
-        limit = inputs.limits[bucket]
+        limit = limits[bucket]
         calls = inputs.users * sum(1 for c in inputs.calls if c.bucket == bucket)
         windows = max(math.ceil(calls / limit) - 1, 0)
         found.append(Bound(bucket, calls, limit, windows * WINDOW_SECONDS))
     for kind, calls in (("group", inputs.groups), ("membership", inputs.memberships)):
-        bucket = planned_calls(kind)[0].bucket
-        if calls and bucket in inputs.limits:
-            limit = inputs.limits[str(bucket)]
-            windows = max(math.ceil(calls / limit) - 1, 0)
-            found.append(Bound(str(bucket), calls, limit, windows * WINDOW_SECONDS))
+        named = planned_calls(kind)[0].bucket
+        if calls and named is not None and named in limits:
+            windows = max(math.ceil(calls / limits[named]) - 1, 0)
+            found.append(Bound(named, calls, limits[named], windows * WINDOW_SECONDS))
     total = inputs.users * len(inputs.calls)
-    parallel = min(inputs.workers, inputs.concurrency or inputs.workers)
+    parallel = min(inputs.workers, inputs.effective_concurrency or inputs.workers)
     latency = math.ceil(total / parallel) * inputs.latency_ms / 1000
     found.append(Bound("latency", total, None, latency))
     return tuple(sorted(found, key=lambda b: -b.seconds))
@@ -294,7 +322,26 @@ def make_plan(inputs: Inputs) -> Plan:
     )
     if inputs.groups or inputs.memberships:
         strategies += _directory(inputs, adaptive)
-    return Plan(inputs, bounds(inputs), strategies)
+    return Plan(inputs, bounds(inputs), strategies, token_rows(inputs))
+
+
+def token_rows(inputs: Inputs) -> tuple[TokenRow, ...]:
+    """The adaptive import with 1, 2 and 3 tokens at the share, one at 100 %, and the inputs'."""
+    variants = dict.fromkeys(
+        [(1, inputs.token_share), (2, inputs.token_share), (3, inputs.token_share), (1, 100)]
+    )
+    variants[(inputs.tokens, inputs.token_share)] = None
+    rows = []
+    used = {c.bucket for c in inputs.calls if c.bucket in inputs.limits}
+    for tokens, share in sorted(variants, key=lambda v: (v[0] * v[1], v[1])):
+        variant = replace(inputs, tokens=tokens, token_share=share)
+        outcome = simulate(
+            replace(_scenario(variant, variant.calls, variant.users), client=Client.ADAPTIVE)
+        )
+        limits = {b: n for b, n in variant.effective_limits.items() if b in used}
+        at_org = all(limits[b] == inputs.limits[b] for b in limits)
+        rows.append(TokenRow(tokens, share, limits, outcome.duration_s, at_org and bool(limits)))
+    return tuple(rows)
 
 
 def _one_call(inputs: Inputs, kind: str, count: int) -> Outcome:
@@ -357,9 +404,13 @@ def _share(value: float) -> str:
     return f"{value * 100:.4g}%"
 
 
-def _describe_call(call: PlannedCall, limits: Mapping[str, int]) -> str:
-    limit = limits.get(call.bucket) if call.bucket else None
-    rate = f"{limit}/min" if limit is not None else "no limit"
+def _describe_call(call: PlannedCall, inputs: Inputs) -> str:
+    limit = inputs.limits.get(call.bucket) if call.bucket else None
+    rate = (
+        f"{limit}/min, {inputs.effective(limit)} for the tokens"
+        if limit is not None
+        else "no limit"
+    )
     return f"{call.name} → {call.bucket or 'unlimited'} ({call.method} {call.path}, {rate})"
 
 
@@ -371,7 +422,7 @@ def notes(plan: Plan) -> list[str]:
     """The table's footnotes: what was assumed and why the numbers come out as they do."""
     i = plan.inputs
     first = "Buckets, as mock_okta.ratelimit counts them (NAME@BUCKET moves one): "
-    first += "; ".join(_describe_call(c, i.limits) for c in i.calls) + "."
+    first += "; ".join(_describe_call(c, i) for c in i.calls) + "."
     if any("/lifecycle/" in c.path for c in i.calls):
         first += (
             " Okta's tables do not list lifecycle/* calls; they count with the user's update"
@@ -397,8 +448,17 @@ def notes(plan: Plan) -> list[str]:
             f" {','.join(_moved(c, limited[0].name) for c in i.calls)})."
         )
     out.append(
-        "Windows are org-wide, so more workers do not help once a bucket is the bottleneck:"
-        " each waits for the next window. Requests include 429s; a client that retries a 429"
+        f"Tokens: Okta lets one API token use {i.token_share} % of a bucket"
+        f"{' (its default)' if i.token_share == 50 else ''}, so the tool's"
+        f" {_tokens(i.tokens, i.token_share)} get{'s' if i.tokens == 1 else ''} the per-minute"
+        " limits above; a second token, or a principal rate limit of 100 % for one, doubles"
+        " them up to the org's own limit, and more tokens add nothing past it (--tokens,"
+        " --token-share)."
+    )
+    out.append(
+        "Windows are per token and org-wide, so more workers do not help once a bucket is the"
+        " bottleneck: each waits for the next window. Requests include 429s; a client that"
+        " retries a 429"
         f" at once (every {max(i.latency_ms + i.retry_ms, 1):g} ms here) racks them up, one"
         " that waits for X-Rate-Limit-Reset gets one per worker per window, and one that"
         " reads X-Rate-Limit-Remaining gets none."
@@ -432,8 +492,8 @@ def notes(plan: Plan) -> list[str]:
             return f"{duration(added)}{share}"
 
         out.append(
-            f"Groups: {i.groups:,} group creates ({_describe_call(group, i.limits)}) and"
-            f" {i.memberships:,} membership calls ({_describe_call(member, i.limits)}) for the"
+            f"Groups: {i.groups:,} group creates ({_describe_call(group, i)}) and"
+            f" {i.memberships:,} membership calls ({_describe_call(member, i)}) for the"
             f" groups beyond the {MAX_GROUP_IDS} groupIds a create takes. After the users they"
             f" add {more(after)} to the adaptive {duration(adaptive.duration_s)}; alongside the"
             f" creates, in their own bucket, {more(along)}."
@@ -447,11 +507,44 @@ def notes(plan: Plan) -> list[str]:
     return out
 
 
+def _tokens(tokens: int, share: int) -> str:
+    return f"{tokens} token{'s' if tokens != 1 else ''} at {share} %"
+
+
+def render_tokens(plan: Plan) -> list[str]:
+    """The table's token rows: what a second token, or a share of 100 %, changes."""
+    if not plan.token_rows:
+        return []
+    rows = [("tokens (paced by X-Rate-Limit-Remaining)", "per minute", "duration")]
+    for row in plan.token_rows:
+        limits = ", ".join(f"{b} {n}" for b, n in row.limits.items()) or "no limit"
+        rows.append(
+            (
+                _tokens(row.tokens, row.share),
+                limits + (" (the org's limit)" if row.org_bound else ""),
+                duration(row.duration_s),
+            )
+        )
+    widths = [max(len(r[k]) for r in rows) for k in range(3)]
+    return [
+        f"{r[0].ljust(widths[0])}  {r[1].ljust(widths[1])}  {r[2].rjust(widths[2])}" for r in rows
+    ]
+
+
 def render_table(plan: Plan) -> str:
     i = plan.inputs
     used = dict.fromkeys(c.bucket for c in (*i.calls, *i.delta_calls) if c.bucket in i.limits)
-    limits = ", ".join(f"{b} {i.limits[b or '']}/min" for b in used) or "no per-minute limits"
-    concurrency = f"concurrency {i.concurrency}" if i.concurrency else "no concurrency limit"
+    effective = i.effective_limits
+    limits = ", ".join(
+        f"{b} {i.limits[b or '']}/min ({effective[b or '']} for {_tokens(i.tokens, i.token_share)})"
+        for b in used
+    )
+    limits = limits or "no per-minute limits"
+    concurrency = (
+        f"concurrency {i.concurrency} ({i.effective_concurrency} for the tokens)"
+        if i.concurrency
+        else "no concurrency limit"
+    )
     head = (
         f"mock-okta plan: {i.users:,} users × {_per_user(len(i.calls))}"
         f" ({', '.join(c.name for c in i.calls)}); {limits}; {concurrency};"
@@ -478,6 +571,8 @@ def render_table(plan: Plan) -> str:
         ]
         lines.append("  ".join(cells))
     lines.append("")
+    if plan.token_rows:
+        lines += [*render_tokens(plan), ""]
     lines += [f"{n}. {text}" for n, text in enumerate(notes(plan), start=1)]
     return "\n".join(lines)
 
@@ -506,7 +601,21 @@ def to_json(plan: Plan) -> dict[str, object]:
             "profile": i.profile,
             "groups": i.groups,
             "memberships": i.memberships,
+            "tokens": i.tokens,
+            "token_share": i.token_share,
+            "effective_limits_per_minute": i.effective_limits,
+            "effective_concurrency": i.effective_concurrency,
         },
+        "token_rows": [
+            {
+                "tokens": r.tokens,
+                "share": r.share,
+                "limits_per_minute": dict(r.limits),
+                "duration_s": r.duration_s,
+                "org_bound": r.org_bound,
+            }
+            for r in plan.token_rows
+        ],
         "bounds": [
             {"name": b.name, "calls": b.calls, "limit_per_minute": b.limit, "seconds": b.seconds}
             for b in plan.bounds
@@ -734,7 +843,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="mock-okta plan",
         description="Project a migration's duration, requests, 429s and outage per strategy.",
-        epilog="example: mock-okta plan --users 250000 --limit users.collection=300",
+        epilog="example: mock-okta plan --users 250000 (workforce: 600 creates a minute, 300"
+        " for one token)",
     )
     p.add_argument("--users", type=int, help="customers to migrate (or from --dataset)")
     p.add_argument(
@@ -785,6 +895,17 @@ def _parser() -> argparse.ArgumentParser:
         help="per-minute limit for one bucket, e.g. users.collection=300 (repeatable)",
     )
     p.add_argument("--concurrency-limit", type=int, help="org-wide requests in flight")
+    p.add_argument(
+        "--tokens", type=int, default=1, help="API tokens the tool spreads its calls over (1)"
+    )
+    p.add_argument(
+        "--token-share",
+        type=int,
+        default=50,
+        metavar="P",
+        help="percent of a bucket one token may use (default 50, Okta's; a principal rate limit"
+        " can set 100)",
+    )
     p.add_argument("--workers", type=int, default=10, help="client workers (default 10)")
     p.add_argument("--latency-ms", type=float, default=100.0, help="per request (default 100)")
     p.add_argument(
@@ -834,6 +955,8 @@ def inputs_from(args: argparse.Namespace) -> Inputs:
         raise UsageError("--workers must be at least 1")
     if args.latency_ms < 0 or args.retry_ms < 0:
         raise UsageError("--latency-ms and --retry-ms must be 0 or more")
+    if args.tokens < 1 or not 1 <= args.token_share <= 100:
+        raise UsageError("--tokens must be at least 1 and --token-share from 1 to 100")
     call_text = args.calls or calls_per_user(args.calls_per_user or 1)
     calls = planned_calls(call_text)
     delta = planned_calls(args.delta_calls or f"deactivate,delete,{call_text}")
@@ -868,6 +991,8 @@ def inputs_from(args: argparse.Namespace) -> Inputs:
         profile=args.rate_limits,
         groups=args.groups or 0,
         memberships=args.memberships or 0,
+        tokens=args.tokens,
+        token_share=args.token_share,
     )
 
 

@@ -1,5 +1,5 @@
-"""The blueprints: Okta's Users, Groups, Schemas, User Types, Authn, Inline Hooks and Apps APIs,
-and the control plane."""
+"""The blueprints: Okta's Users, Groups, Schemas, User Types, Authn, Inline Hooks, Apps and
+Principal Rate Limits APIs, and the control plane."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from mock_okta.routes import (
     control,
     groups,
     inline_hooks,
+    principal_rate_limits,
     schemas,
     user_types,
     users,
@@ -25,4 +26,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(authn.bp)
     app.register_blueprint(inline_hooks.bp)
     app.register_blueprint(apps.bp)
+    app.register_blueprint(principal_rate_limits.bp)
     app.register_blueprint(control.bp)

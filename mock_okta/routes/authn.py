@@ -51,3 +51,12 @@ def authn_change_password() -> ResponseReturnValue:
         body.get("stateToken"), body.get("oldPassword"), body.get("newPassword")
     )
     return _transaction(result)
+
+
+@bp.post("/cancel")
+def authn_cancel() -> ResponseReturnValue:
+    """POST /api/v1/authn/cancel — Cancel the transaction and revoke its state token."""
+    current_org().authn.authn_cancel(json_object(optional=True).get("stateToken"))
+    # PARITY: AUTHN shows no response body; okta-auth-js's recorded answer
+    # (test/support/xhr/cancel.js) is this one.
+    return {"relayState": ""}

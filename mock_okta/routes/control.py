@@ -151,10 +151,12 @@ def stats() -> ResponseReturnValue:
     """GET /_mock/stats — exact counters since the last reset, per bucket with projections."""
     org = current_org()
     org.settle()
+    counters = org.journal.counters()
     return {
         "users": org.store.count_users(),
         "inflight": org.inflight.total(),
         "timeScale": org.runtime().time_scale,
         "buckets": org.bucket_stats(),
-        "counters": org.journal.counters(),
+        "tokens": org.token_stats(counters),
+        "counters": counters,
     }

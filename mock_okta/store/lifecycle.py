@@ -105,7 +105,8 @@ class LifecycleOperations(StoreBase):
     def unlock_user(self, ref: str) -> User:
         def change(conn: sqlite3.Connection, user: User) -> None:
             if user.status is not UserStatus.LOCKED_OUT:
-                raise OktaError(E_UNLOCK_NOT_ALLOWED)
+                # The cause recorded from a real org (okta-sdk-python's cassettes, 2025).
+                raise OktaError(E_UNLOCK_NOT_ALLOWED, causes=["The user is not locked out."])
             self._set_status(user, UserStatus.ACTIVE)
             user.failed_logins = 0
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from mock_okta.errors import (
     E_CHANGE_PASSWORD_NOT_ALLOWED,
     E_CREDENTIALS_UPDATE_FAILED,
@@ -30,6 +32,7 @@ class PasswordOperations(StoreBase):
         new: object,
         *,
         policy_error: ErrorSpec = E_CREDENTIALS_UPDATE_FAILED,
+        policy_cause: Callable[[str], str] = lambda problem: f"password: {problem}",
     ) -> User:
         """credentials/change_password: the old password must verify; RECOVERY/EXPIRED to ACTIVE."""
         allowed = (
@@ -49,7 +52,7 @@ class PasswordOperations(StoreBase):
         problem = password_problem(new, user.login)
         if problem:
             # PARITY: E0000014 with the policy cause (Users API) and E0000080 (Authn API).
-            raise OktaError(policy_error, causes=[f"password: {problem}"])
+            raise OktaError(policy_error, causes=[policy_cause(problem)])
         assert isinstance(new, str)
         with self.db.write() as conn:
             current = self._load(conn, ref)

@@ -33,6 +33,10 @@ from mock_okta.store.base import (
 )
 from mock_okta.store.groups import GroupOperations
 
+_EXPIRE_AT_ONCE = "Could not create user. To create a user and expire their password immediately,"
+NEXT_LOGIN_NEEDS_ACTIVATE = f"{_EXPIRE_AT_ONCE} `activate` must be true."
+NEXT_LOGIN_NEEDS_PASSWORD = f"{_EXPIRE_AT_ONCE} a password must be specified."
+
 
 class UserOperations(GroupOperations):
     """Create, read, list, update, replace and delete users (created in groups, too)."""
@@ -60,13 +64,12 @@ class UserOperations(GroupOperations):
         if next_login is not None:
             if next_login != "changePassword":
                 raise validation_error("nextLogin", "The value must be changePassword")
-            # The SPEC examples repeat the summary as the one cause.
+            # The cause is the SPEC's example text (ErrorCreateUserWithExpiredPassword…): the
+            # summary again, with the backticks and the final period the catalogue's lacks.
             if not activate:
-                spec = E_NEXT_LOGIN_NEEDS_ACTIVATE
-                raise OktaError(spec, causes=[spec.summary])
+                raise OktaError(E_NEXT_LOGIN_NEEDS_ACTIVATE, causes=[NEXT_LOGIN_NEEDS_ACTIVATE])
             if creds.password is None:
-                spec = E_NEXT_LOGIN_NEEDS_PASSWORD
-                raise OktaError(spec, causes=[spec.summary])
+                raise OktaError(E_NEXT_LOGIN_NEEDS_PASSWORD, causes=[NEXT_LOGIN_NEEDS_PASSWORD])
         if not activate:
             status = UserStatus.STAGED
         elif next_login:
@@ -101,7 +104,9 @@ class UserOperations(GroupOperations):
             recovery_question=creds.recovery_question,
             type_id=type_id,
             activated=None if status is UserStatus.STAGED else now,
-            status_changed=None if status is UserStatus.STAGED else now,
+            # A STAGED user's statusChanged is its created time in recent recordings (older
+            # ones had null).
+            status_changed=now,
             # passwordChanged is set for a value, a hash and a hook alike (SPEC examples
             # create-user-with-password-import-inline-hook-response and friends).
             password_changed=now if creds.password is not None else None,

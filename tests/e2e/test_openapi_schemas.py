@@ -219,3 +219,28 @@ def test_error_bodies_match_error(api: Api, client: FlaskClient, validate: Valid
         error = body(response, status)
         validate("Error", error)
         assert error["errorCauses"] is not None
+
+
+# ----- principal rate limits
+
+
+def test_principal_rate_limits_match_principal_rate_limit_entity(
+    api: Api, validate: Validate
+) -> None:
+    stats = body(api.call("GET", "/_mock/stats"))
+    principal = {"principalId": stats["tokens"][0]["id"], "principalType": "SSWS_TOKEN"}
+    created = api.call(
+        "POST", "/api/v1/principal-rate-limits", {**principal, "defaultPercentage": 80}
+    )
+    assert created.status_code == 201
+    entity = created.get_json()
+    validate("PrincipalRateLimitEntity", entity)
+    path = f"/api/v1/principal-rate-limits/{entity['id']}"
+    validate("PrincipalRateLimitEntity", body(api.call("GET", path)))
+    validate("PrincipalRateLimitEntity", body(api.call("PUT", path, principal)))
+    listed = body(
+        api.call("GET", '/api/v1/principal-rate-limits?filter=principalType eq "SSWS_TOKEN"')
+    )
+    assert len(listed) == 1
+    for item in listed:
+        validate("PrincipalRateLimitEntity", item)

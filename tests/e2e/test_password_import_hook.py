@@ -21,6 +21,7 @@ import requests
 
 from mock_okta.config import Settings
 from mock_okta.hashing import NativeHash
+from mock_okta.hooks import RequestContext
 from mock_okta.models import HookPassword
 from mock_okta.org import Org
 from mock_okta.testing import LiveServer
@@ -362,6 +363,43 @@ def test_answers_other_than_verified_fail_without_a_retry(
     assert_failed(api.authn(LOGIN, TYPED))
     assert len(hook_server.received) == 1
     assert journal(api)[-1]["hook"]["result"] == result
+
+
+def test_an_answer_over_256_kb_is_a_failed_call(
+    api: Api, hook_server: ScriptedHook, hooked: dict[str, Any]
+) -> None:
+    # SPEC: "The size of your response payload must be less than 256 KB."
+    padding = " " * (256 * 1024)  # JSON allows the whitespace: the verdict itself is VERIFIED
+    too_large = json.dumps(VERIFIED).encode() + padding.encode()
+    hook_server.answer(Answer(body=too_large), Answer(body=VERIFIED))
+    assert_failed(api.authn(LOGIN, TYPED))
+    assert len(hook_server.received) == 1  # a failed answer, not retried
+    entry = journal(api)[-1]["hook"]
+    assert entry["result"] == "too large"
+    assert entry["verified"] is False
+    assert counters(api)["hooks.failed"] == 1
+    # exactly 256 KiB is still taken
+    at_limit = json.dumps(VERIFIED).encode()
+    at_limit += b" " * (256 * 1024 - len(at_limit))
+    hook_server.answer(Answer(body=at_limit))
+    assert api.authn(LOGIN, TYPED).status_code == 200
+
+
+def test_the_hook_is_told_the_sign_in_endpoint_actually_called(
+    org: Org, hook_server: ScriptedHook, hooked: dict[str, Any]
+) -> None:
+    # The route passes the path it serves; an Identity Engine sign-in would pass its own.
+    context = RequestContext("req1", "POST", "/idp/idx/challenge/answer", "10.0.0.1", "http://o")
+    result = org.authn.authn_primary(LOGIN, TYPED, context)
+    assert result.status == "SUCCESS"
+    (call,) = hook_server.received
+    request = call.json()["data"]["context"]["request"]
+    assert request == {
+        "id": "req1",
+        "method": "POST",
+        "url": {"value": "/idp/idx/challenge/answer"},
+        "ipAddress": "10.0.0.1",
+    }
 
 
 def test_unreachable_hook_fails_after_a_retry(api: Api, hook_server: ScriptedHook) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e.serving import AUTH, served
+from tests.e2e.serving import AUTH, TOKEN, served
 
 
 def _create(url: str, i: int) -> requests.Response:
@@ -21,7 +21,8 @@ def _create(url: str, i: int) -> requests.Response:
 
 
 def test_two_workers_share_one_org_wide_allowance(tmp_path: Path, scheme_args: list[str]) -> None:
-    args = ["--workers", "2", "--db", str(tmp_path / "w.db"), "--limit", "users.collection=20"]
+    # 40 a minute for the org, 20 for the one token (Okta's default share, 50 %)
+    args = ["--workers", "2", "--db", str(tmp_path / "w.db"), "--limit", "users.collection=40"]
     with served([*args, *scheme_args]) as url:
         assert url.startswith("https://" if scheme_args else "http://")
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
@@ -37,6 +38,44 @@ def test_two_workers_share_one_org_wide_allowance(tmp_path: Path, scheme_args: l
         stats = requests.get(f"{url}/_mock/stats", headers=AUTH, timeout=30).json()
         assert stats["users"] == 20
         assert stats["buckets"]["users.collection"]["rateLimited"] == 40
+
+
+def _list(url: str, token: str) -> int:
+    headers = {"Authorization": f"SSWS {token}"}
+    return requests.get(f"{url}/api/v1/users?limit=1", headers=headers, timeout=30).status_code
+
+
+def test_token_shares_are_exact_across_two_workers(tmp_path: Path) -> None:
+    # users.collection=10: each token may use 5; the org's 10 still hold for a third token.
+    args = ["--workers", "2", "--db", str(tmp_path / "t.db"), "--limit", "users.collection=10"]
+    args += ["--token", "second-token", "--token", "third-token"]
+    with served(args) as url:
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            first = list(pool.map(lambda _: _list(url, TOKEN), range(12)))
+            second = list(pool.map(lambda _: _list(url, "second-token"), range(12)))
+            third = list(pool.map(lambda _: _list(url, "third-token"), range(12)))
+        assert (first.count(200), second.count(200), third.count(200)) == (5, 5, 0)
+        entries = requests.get(f"{url}/_mock/requests?limit=1000", headers=AUTH, timeout=30).json()[
+            "entries"
+        ]
+        assert len({e["worker"] for e in entries}) == 2  # both workers answered
+        stats = requests.get(f"{url}/_mock/stats", headers=AUTH, timeout=30).json()
+        assert [(t["requests"], t["rateLimited"]) for t in stats["tokens"]] == [
+            (12, 7),
+            (12, 7),
+            (12, 12),
+        ]
+        # a principal rate limit made on one worker holds on both
+        token_b = stats["tokens"][1]["id"]
+        body = {"principalId": token_b, "principalType": "SSWS_TOKEN", "defaultPercentage": 100}
+        created = requests.post(
+            f"{url}/api/v1/principal-rate-limits", json=body, headers=AUTH, timeout=30
+        )
+        assert created.status_code == 201, created.text
+        requests.post(f"{url}/_mock/clock", json={"advance": 60}, headers=AUTH, timeout=30)
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            again = list(pool.map(lambda _: _list(url, "second-token"), range(14)))
+        assert again.count(200) == 10
 
 
 def test_memory_store_refuses_several_workers() -> None:
@@ -66,4 +105,4 @@ def test_real_responses_carry_date_and_request_id(tmp_path: Path) -> None:
         response = requests.get(f"{url}/api/v1/users", headers=AUTH, timeout=10)
         assert response.headers["Date"].endswith("GMT")
         assert len(response.headers["X-Okta-Request-Id"]) == 27
-        assert response.headers["X-Rate-Limit-Limit"] == "600"
+        assert response.headers["X-Rate-Limit-Limit"] == "300"  # the token's half of 600

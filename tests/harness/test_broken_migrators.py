@@ -34,12 +34,17 @@ CASES = {
 }
 
 
+# Within the contract, but the report must tell them apart (issue 14, item 6).
+REPORTED = {"stalls_on_concurrency": "ratelimit", "reference": "ratelimit"}
+
+
 def _harness(
     tool: str, scenario: str, out: Path, extra: list[str] | None = None
 ) -> dict[str, object]:
     command = COMMAND.format(tool=tool).replace("{{", "{").replace("}}", "}")
     if tool == "reference":
         command = command.replace("tests.harness.broken.reference", "mock_okta migrate")
+        command = command.replace("--token {token}", "--token {token} --token {token2}")
     args = [
         sys.executable, "-m", "mock_okta", "harness", "-m", scenario, "--migration-cmd", command,
         "--harness-users", "80", "--report", str(out), "--harness-workdir", str(out / "work"),
@@ -57,9 +62,10 @@ def _harness(
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
     base = tmp_path_factory.mktemp("broken")
     with ThreadPoolExecutor(2) as pool:
+        cases = {tool: scenario for tool, (scenario, _, _) in CASES.items()} | REPORTED
         futures = {
             tool: pool.submit(_harness, tool, scenario, base / tool)
-            for tool, (scenario, _, _) in CASES.items()
+            for tool, scenario in cases.items()
         }
         return {tool: f.result() for tool, f in futures.items()}
 
@@ -76,6 +82,35 @@ def test_the_harness_fails_exactly_the_check_that_names_the_mistake(
     failed = {c["check"]: c["reason"] for c in found["checks"] if not c["ok"]}
     assert set(failed) == {check}, failed
     assert words in failed[check]
+
+
+def _checks(result: dict[str, object]) -> tuple[dict[str, str], dict[str, str]]:
+    (found,) = result["scenarios"]  # type: ignore[misc]
+    return {c["check"]: c["reason"] for c in found["checks"]}, found["facts"]
+
+
+def test_a_tool_that_stalls_for_a_concurrency_reset_is_told_so(
+    results: dict[str, dict[str, object]],
+) -> None:
+    reasons, facts = _checks(results["stalls_on_concurrency"])
+    assert results["stalls_on_concurrency"]["exit"] == 0  # slow, not wrong
+    assert "stalled for the suggested reset after" in reasons["after a concurrency 429"]
+    assert "back off briefly instead" in reasons["after a concurrency 429"]
+    assert "{token2} never used" in facts["tokens"]  # it was given one token only
+    assert "concurrency" in facts["429s met"]
+
+
+def test_the_reference_retries_a_concurrency_429_sooner_with_both_tokens(
+    results: dict[str, dict[str, object]],
+) -> None:
+    reasons, facts = _checks(results["reference"])
+    assert results["reference"]["exit"] == 0
+    assert reasons["after a concurrency 429"].startswith("retried sooner with backoff after")
+    assert facts["tokens"].startswith("both used: {token} ")
+    assert facts["ran at"].startswith("users.collection 20/min org-wide, 10/min per token;")
+    assert "{token} 10 of 10" in facts["peak rate"]
+    pauses = facts["pauses"]
+    assert pauses.startswith("none") or " in all, the longest " in pauses
 
 
 class _VerifiesEverything(BaseHTTPRequestHandler):

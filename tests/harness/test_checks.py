@@ -186,3 +186,98 @@ def test_tool_finished_reports_timeouts_and_exit_codes() -> None:
     assert checks.tool_finished("import", 0, 2.0, "log").ok
     assert "timed out" in checks.tool_finished("import", None, 600, "log").reason
     assert "status 3" in checks.tool_finished("import", 3, 1.0, "tool.log").reason
+
+
+# ----- per-token rate limits and concurrency 429s (issue 14), and what the report says (16.7)
+
+
+def limited(seq: int, epoch: float, token: str, reset: float, limit: int = 5) -> dict[str, Any]:
+    rate = {"limit": limit, "remaining": 0, "reset": reset}
+    return entry(seq, epoch, 429, token=token, rateLimit=rate)
+
+
+def test_a_429_holds_back_only_the_token_it_answered() -> None:
+    journal = [
+        limited(1, 100.0, "00Ta", 110),
+        entry(2, 100.5, token="00Tb"),  # the other token has its own share
+        entry(3, 110.0, token="00Ta"),
+    ]
+    verdict = checks.waited_for_reset(journal, grace=0.25)
+    assert verdict.ok, verdict.reason
+    assert verdict.reason == "waited for the reset after all 1 429s"
+    journal.append(entry(4, 105.0, token="00Ta"))
+    assert not checks.waited_for_reset(journal, grace=0.25).ok
+
+
+def test_waiting_for_a_reset_is_not_tested_without_a_429() -> None:
+    verdict = checks.waited_for_reset([entry(1, 1.0), entry(2, 2.0)], grace=0.25)
+    assert (verdict.ok, verdict.tested) == (True, False)
+    assert verdict.reason.startswith("not tested: the tool met no rate-limit 429")
+    # a concurrency 429 is no rate-limit 429: its reset is only a suggestion
+    busy = [limited(1, 1.0, "00Ta", 61, limit=0), entry(2, 1.5, token="00Ta")]
+    assert not checks.waited_for_reset(busy, grace=0.25).tested
+
+
+def test_a_tool_that_stalls_after_a_concurrency_429_is_told_so() -> None:
+    journal = [
+        limited(1, 100.0, "00Ta", 102, limit=0),
+        entry(2, 100.1, token="00Ta"),  # already in flight: within the grace
+        entry(3, 102.0, token="00Ta"),
+    ]
+    verdict = checks.concurrency_backoff(journal, grace=0.25, time_scale=60)
+    assert (verdict.ok, verdict.tested) == (True, True)
+    assert verdict.reason == (
+        "stalled for the suggested reset after 1 concurrency 429s (the suggested reset: 120 s"
+        " ahead): it waited 120 s each time (median, real-Okta seconds), while requests in flight"
+        " end within seconds; back off briefly instead"
+    )
+
+
+def test_a_tool_that_backs_off_after_a_concurrency_429_is_told_so() -> None:
+    journal = [
+        limited(1, 100.0, "00Ta", 102, limit=0),
+        entry(2, 100.5, token="00Ta"),
+        limited(3, 101.0, "00Tb", 103, limit=0),
+        entry(4, 101.3, token="00Tb"),
+    ]
+    verdict = checks.concurrency_backoff(journal, grace=0.25, time_scale=60)
+    assert verdict.reason == (
+        "retried sooner with backoff after 2 of 2 concurrency 429s (the suggested reset: 120 s"
+        " ahead): median wait 30 s"
+    )
+    none = checks.concurrency_backoff([entry(1, 1.0)], grace=0.25, time_scale=60)
+    assert (none.ok, none.tested) == (True, False)
+    assert none.reason.startswith("not tested: the tool met no concurrency 429")
+
+
+def test_the_ratelimit_facts_say_what_the_run_met() -> None:
+    from mock_okta.harness.observations import rate_limit_facts
+
+    def ok(seq: int, epoch: float, token: str, reset: float) -> dict[str, Any]:
+        return entry(
+            seq, epoch, token=token, rateLimit={"limit": 5, "remaining": 1, "reset": reset}
+        )
+
+    journal = [
+        ok(1, 100.0, "00Ta", 101),
+        ok(2, 100.1, "00Ta", 101),
+        limited(3, 100.2, "00Ta", 101),
+        ok(4, 101.0, "00Ta", 102),  # a pause of 0.8 s: 48 Okta seconds at 60x
+        limited(5, 101.1, "00Ta", 130, limit=0),
+        entry(6, 101.2, method="POST", path="/api/v1/authn", token=None),  # the harness's
+    ]
+    limits = {"users.collection": 10, "concurrency": 2}
+    facts = dict(
+        rate_limit_facts(journal, ["00Ta", "00Tb"], limits=limits, share=50, time_scale=60)
+    )
+    assert facts == {
+        "ran at": "users.collection 10/min org-wide, 5/min per token; concurrency 2 org-wide,"
+        " 1 per token (each token may use 50 %, Okta's default share); 60x: a 60 s window lasts"
+        " 1 s here",
+        "tokens": "{token} 5 requests, {token2} 0 requests: {token2} never used, so the tool had"
+        " 50 % of each bucket; spread the calls over both tokens to go twice as fast",
+        "429s met": "2: 1 of a token's share of a bucket, 1 concurrency",
+        "pauses": "1 of 15 s or more: 48 s in all, the longest 48 s",
+        "peak rate": "most requests answered in one window, against the limit:"
+        " users.collection: {token} 2 of 5",
+    }

@@ -852,6 +852,7 @@ def test_apps_survive_a_restart_and_go_with_a_reset(tmp_path: Any, clock: Manual
 def test_apps_requests_count_against_the_apps_bucket(
     api: Api, org: Org, clock: ManualClock
 ) -> None:
+    org.configure({"tokenShare": 100})  # the bucket's whole limit for the one token
     app = created(api, BOOKMARK)
     uid = api.created_id(credentials={"password": {"value": "Correct-Horse-9"}})
     assigned = api.call("POST", f"/api/v1/apps/{app['id']}/users", {"id": uid})
@@ -877,4 +878,7 @@ def test_apps_requests_count_against_the_apps_bucket(
 
 def test_integrator_free_orgs_get_20_apps_requests_a_minute(api: Api, org: Org) -> None:
     org.configure({"rateLimits": "integrator-free"})
+    # 20 for the org; the one token sees its default share, half
+    assert api.call("GET", "/api/v1/apps").headers["X-Rate-Limit-Limit"] == "10"
+    org.configure({"tokenShare": 100})
     assert api.call("GET", "/api/v1/apps").headers["X-Rate-Limit-Limit"] == "20"

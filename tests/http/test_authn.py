@@ -45,7 +45,7 @@ def test_success_transaction_shape(api: Api) -> None:
     response = api.authn(LOGIN, PASSWORD)
     assert response.status_code == 200
     body = response.get_json()
-    assert list(body) == ["expiresAt", "status", "sessionToken", "_embedded"]
+    assert list(body) == ["expiresAt", "status", "sessionToken", "_embedded", "_links"]
     assert body["status"] == "SUCCESS"
     assert body["expiresAt"] == "2023-11-14T22:18:20.000Z"  # five minutes after "now"
     assert re.match(r"^[A-Za-z0-9_-]{20,}$", body["sessionToken"])
@@ -61,6 +61,10 @@ def test_success_transaction_shape(api: Api) -> None:
                 "timeZone": "America/Los_Angeles",
             },
         }
+    }
+    # Recorded from a real org (2025): SUCCESS ends with a cancel link.
+    assert body["_links"] == {
+        "cancel": {"href": "http://localhost/api/v1/authn/cancel", "hints": {"allow": ["POST"]}}
     }
 
 
@@ -261,15 +265,47 @@ def test_password_expired_then_change_password(api: Api) -> None:
     response = api.authn(LOGIN, PASSWORD)
     assert response.status_code == 200
     body = response.get_json()
-    assert body["status"] == "PASSWORD_EXPIRED"
-    assert "sessionToken" not in body
     state_token = body["stateToken"]
-    assert body["_links"]["next"]["name"] == "changePassword"
-    assert body["_links"]["next"]["href"] == (
-        "http://localhost/api/v1/authn/credentials/change_password"
-    )
-    assert body["_embedded"]["user"]["id"] == uid
-    assert body["_embedded"]["policy"]["complexity"]["minLength"] == 8
+    # AUTHN's example of primary authentication with an expired password, key for key.
+    assert body == {
+        "stateToken": state_token,
+        "expiresAt": "2023-11-14T22:18:20.000Z",
+        "status": "PASSWORD_EXPIRED",
+        "_embedded": {
+            "user": {
+                "id": uid,
+                "passwordChanged": "2023-11-14T22:13:20.000Z",
+                "profile": {
+                    "login": LOGIN,
+                    "firstName": "Isaac",
+                    "lastName": "Brock",
+                    "locale": "en_US",
+                    "timeZone": "America/Los_Angeles",
+                },
+            },
+            "policy": {
+                "complexity": {
+                    "minLength": 8,
+                    "minLowerCase": 1,
+                    "minUpperCase": 1,
+                    "minNumber": 1,
+                    "minSymbol": 0,
+                }
+            },
+        },
+        "_links": {
+            "next": {
+                "name": "changePassword",
+                "href": "http://localhost/api/v1/authn/credentials/change_password",
+                "hints": {"allow": ["POST"]},
+            },
+            "cancel": {
+                "href": "http://localhost/api/v1/authn/cancel",
+                "hints": {"allow": ["POST"]},
+            },
+        },
+    }
+    assert list(body) == ["stateToken", "expiresAt", "status", "_embedded", "_links"]
 
     wrong = api.client.post(
         "/api/v1/authn/credentials/change_password",
@@ -308,6 +344,33 @@ def test_expired_state_token_is_e0000011(api: Api, clock: ManualClock) -> None:
         json={"stateToken": state_token, "oldPassword": PASSWORD, "newPassword": "New-Horse-10"},
     )
     assert_error(response, 401, "E0000011", "Invalid token provided")
+
+
+def test_cancel_revokes_the_state_token(api: Api) -> None:
+    create(api, "?nextLogin=changePassword", credentials=with_password())
+    state_token = api.authn(LOGIN, PASSWORD).get_json()["stateToken"]
+    cancelled = api.client.post("/api/v1/authn/cancel", json={"stateToken": state_token})
+    assert cancelled.status_code == 200
+    assert cancelled.get_json() == {"relayState": ""}
+    body = {"stateToken": state_token, "oldPassword": PASSWORD, "newPassword": "New-Horse-10"}
+    changed = api.client.post("/api/v1/authn/credentials/change_password", json=body)
+    assert_error(changed, 401, "E0000011", "Invalid token provided")
+    again = api.client.post("/api/v1/authn/cancel", json={"stateToken": state_token})
+    assert_error(again, 401, "E0000011", "Invalid token provided")
+
+
+@pytest.mark.parametrize("body", [{}, {"stateToken": "nope"}, {"stateToken": 7}])
+def test_cancel_without_a_live_state_token_is_e0000011(api: Api, body: dict[str, Any]) -> None:
+    response = api.client.post("/api/v1/authn/cancel", json=body)
+    assert_error(response, 401, "E0000011", "Invalid token provided")
+
+
+def test_cancel_needs_no_api_token(api: Api) -> None:
+    create(api, "?nextLogin=changePassword", credentials=with_password())
+    state_token = api.authn(LOGIN, PASSWORD).get_json()["stateToken"]
+    response = api.client.post("/api/v1/authn/cancel", json={"stateToken": state_token})
+    assert response.status_code == 200
+    assert response.headers["X-Rate-Limit-Limit"] == "500"  # counted in the authn bucket
 
 
 def test_expired_imported_user_changes_password(api: Api) -> None:

@@ -151,7 +151,7 @@ def test_injected_json_errors_are_okta_shaped(api: Api, status: int, code: str) 
     assert response.json["errorCode"] == code
     if status == 429:
         assert response.headers["X-Rate-Limit-Remaining"] == "0"
-        assert response.headers["X-Rate-Limit-Limit"] == "600"
+        assert response.headers["X-Rate-Limit-Limit"] == "300"  # the token's half of 600
 
 
 def test_injected_gateway_errors_look_like_oktas_edge(api: Api) -> None:

@@ -419,7 +419,7 @@ def test_a_refused_create_in_groups_leaves_no_membership(api: Api, org: Org) -> 
 
 
 def test_group_calls_count_in_the_group_buckets(api: Api, org: Org) -> None:
-    org.configure({"limits": {"groups.item": 2, "groups.collection": 50}})
+    org.configure({"limits": {"groups.item": 2, "groups.collection": 50}, "tokenShare": 100})
     group = add_group(api, "Gold")
     uid = api.created_id()
     path = f"{GROUPS}/{group['id']}/users/{uid}"

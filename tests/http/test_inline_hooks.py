@@ -214,6 +214,16 @@ def test_replace_without_a_name_is_refused(api: Api) -> None:
 # ----- lifecycle and delete
 
 
+def test_method_is_optional_and_defaults_to_post(api: Api, validate: Validate) -> None:
+    body = hook_body()
+    del body["channel"]["config"]["method"]  # not required (SPEC InlineHookChannelConfigCreate)
+    hook = create(api, body)
+    validate("InlineHook", hook)
+    assert hook["channel"]["config"]["method"] == "POST"
+    fetched = ok(api.call("GET", f"/api/v1/inlineHooks/{hook['id']}"))
+    assert fetched["channel"]["config"]["method"] == "POST"
+
+
 def test_deactivate_activate_and_delete(api: Api, validate: Validate, clock: Any) -> None:
     hook = create(api)
     href = f"http://localhost/api/v1/inlineHooks/{hook['id']}"

@@ -163,8 +163,13 @@ def test_unsuspend_a_user_who_is_not_suspended_is_400_e0000001(api: Api) -> None
 
 def test_unlock_a_user_who_is_not_locked_is_e0000032(api: Api) -> None:
     uid = create(api, credentials=with_password())
+    # As a real org answers it (okta-sdk-python's recorded cassettes, 2025).
     assert_error(
-        lifecycle(api, uid, "unlock"), 403, "E0000032", "Unlock is not allowed for this user."
+        lifecycle(api, uid, "unlock"),
+        403,
+        "E0000032",
+        "Unlock is not allowed for this user.",
+        ["The user is not locked out."],
     )
 
 

@@ -23,11 +23,12 @@ def _without_id(body: dict[str, object]) -> dict[str, object]:
 def test_every_api_response_carries_the_rate_limit_headers(api: Api, clock: ManualClock) -> None:
     created = api.create_user()
     assert created.status_code == 200
-    assert created.headers["X-Rate-Limit-Limit"] == "600"  # workforce users.collection
-    assert created.headers["X-Rate-Limit-Remaining"] == "599"
+    # workforce users.collection is 600 a minute; one token may use half of it (Okta's default)
+    assert created.headers["X-Rate-Limit-Limit"] == "300"
+    assert created.headers["X-Rate-Limit-Remaining"] == "299"
     assert created.headers["X-Rate-Limit-Reset"] == str(math.ceil(clock.now() + 60))
     fetched = api.call("GET", "/api/v1/users/isaac.brock@example.com")
-    assert fetched.headers["X-Rate-Limit-Limit"] == "2000"  # users.get
+    assert fetched.headers["X-Rate-Limit-Limit"] == "1000"  # half of users.get's 2000
     refused = api.call("GET", "/api/v1/users", headers={"Authorization": "SSWS nope"})
     assert refused.status_code == 401  # a refused token is not counted against a bucket
     assert "X-Rate-Limit-Limit" not in refused.headers
@@ -36,7 +37,7 @@ def test_every_api_response_carries_the_rate_limit_headers(api: Api, clock: Manu
 def test_a_429_is_oktas_e0000047_with_the_windows_reset(
     api: Api, org: Org, clock: ManualClock
 ) -> None:
-    org.configure({"limits": {"users.collection": 2}})
+    org.configure({"limits": {"users.collection": 4}})  # 2 for the one token
     first = api.create_user("a.one@example.com")
     api.create_user("a.two@example.com")
     clock.advance(5)
@@ -124,8 +125,9 @@ def test_the_journal_records_bucket_and_decision(api: Api, org: Org) -> None:
 
 
 def test_stats_project_the_real_okta_duration(api: Api, org: Org, clock: ManualClock) -> None:
-    # 3 per window at 60x: 9 creates fill three 1-second windows = 3 Okta minutes.
-    org.configure({"timeScale": 60, "limits": {"users.collection": 3}})
+    # 3 per window for the token (half of 6) at 60x: 9 creates fill three 1-second windows =
+    # 3 Okta minutes.
+    org.configure({"timeScale": 60, "limits": {"users.collection": 6}})
     made = 0
     while made < 9:
         response = api.create_user(f"d.{made}@example.com")
@@ -136,6 +138,7 @@ def test_stats_project_the_real_okta_duration(api: Api, org: Org, clock: ManualC
     bucket = api.call("GET", "/_mock/stats").json["buckets"]["users.collection"]
     assert bucket["requests"] == 11  # 9 created; the 4th and 8th were refused
     assert bucket["rateLimited"] == 2
+    assert bucket["limitPerMinute"] == 3  # the limit the run met: the token's share
     assert bucket["projectedOktaSeconds"] == 180.0
 
 
@@ -144,7 +147,7 @@ def test_projection_counts_whole_windows_from_a_compressed_first_window(
 ) -> None:
     # At 60x the first window, opened 0.7 s into a second, ends on the next-but-one whole
     # second; a client that waits for each reset fills three windows: 3 Okta minutes.
-    org.configure({"timeScale": 60, "limits": {"users.collection": 3}})
+    org.configure({"timeScale": 60, "limits": {"users.collection": 6}})  # 3 for the token
     clock.advance(0.7)
     made = 0
     while made < 9:

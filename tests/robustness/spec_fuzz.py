@@ -51,12 +51,13 @@ from mock_okta.profile import DEFAULT_SCHEMA
 from mock_okta.testing.client import ControlClient
 from mock_okta.testing.live import LiveServer
 from mock_okta.testing.served import ServedMock
+from mock_okta.tokens import api_token
 
 SPEC_NAME: Final = "management-openapi.yaml"
 SPEC_URI: Final = "urn:okta:management-openapi"
 TOKEN: Final = "fuzz-token"
 PASSWORD: Final = "Fuzz-Passw0rd-42"
-TAGS: Final = frozenset({"User", "UserLifecycle", "UserCred", "InlineHook"})
+TAGS: Final = frozenset({"User", "UserLifecycle", "UserCred", "InlineHook", "PrincipalRateLimit"})
 
 # The operations of those tags that the mock serves (design.md, "Okta API surface").
 FUZZED: Final = (
@@ -84,6 +85,10 @@ FUZZED: Final = (
     "deleteInlineHook",
     "activateInlineHook",
     "deactivateInlineHook",
+    "listPrincipalRateLimitEntities",
+    "createPrincipalRateLimitEntity",
+    "getPrincipalRateLimitEntity",
+    "replacePrincipalRateLimitEntity",
 )
 NOT_SERVED: Final = "not served by the mock (outside design.md's API surface): 404 E0000008"
 FIVE_FIELDS: Final = frozenset({"errorCode", "errorSummary", "errorLink", "errorId", "errorCauses"})
@@ -629,6 +634,9 @@ def steer(case: Any, pools: Pools, token: str, rnd: random.Random) -> None:
     if rnd.random() < 0.9:
         case.headers["Authorization"] = f"SSWS {token}"
     body = case.body
+    if isinstance(body, dict) and "principalId" in body and rnd.random() < 0.5:
+        body["principalId"] = api_token(0, token).id  # the fuzz token itself
+        body["principalType"] = "SSWS_TOKEN"
     if isinstance(body, dict) and isinstance(body.get("oldPassword"), dict) and rnd.random() < 0.5:
         body["oldPassword"]["value"] = PASSWORD
     if isinstance(body, dict) and isinstance(body.get("profile"), dict) and rnd.random() < 0.5:

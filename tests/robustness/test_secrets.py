@@ -20,6 +20,7 @@ from mock_okta.testing.client import ControlClient
 from mock_okta.testing.served import ServedMock
 
 TOKEN = "ApiTokMarker5wQ"  # the server's own token: a secret too
+SECOND_TOKEN = "SecondTokMarker3pL"  # a second --token: journaled and counted by its id only
 WRONG_TOKEN = "WrongTokMarker2rK"
 PLAIN = "Pw7plainQxMarker"
 PLAIN_2 = "Pw8secondQxMarker"
@@ -264,6 +265,31 @@ def exercise(c: Client, hook_url: str) -> dict[str, str]:
     c.call("GET", "/api/v1/users", token=None, headers={"Authorization": f"SSWS{WRONG_TOKEN}"})
     c.call("POST", f"/api/v1/users/{plain['id']}/lifecycle/suspend", token=WRONG_TOKEN)
     c.call("GET", "/_mock/stats", token=WRONG_TOKEN)
+    # the second token: principal rate limits (right and wrong), a sign-in that sends a token
+    tokens = c.call("GET", "/_mock/stats").json()["tokens"]
+    second = {"principalId": tokens[1]["id"], "principalType": "SSWS_TOKEN"}
+    entity = c.call(
+        "POST",
+        "/api/v1/principal-rate-limits",
+        {**second, "defaultPercentage": 80},
+        token=SECOND_TOKEN,
+    ).json()
+    c.call(
+        "PUT", f"/api/v1/principal-rate-limits/{entity['id']}", {**second, "defaultPercentage": 200}
+    )
+    c.call("POST", "/api/v1/principal-rate-limits", second, token=SECOND_TOKEN)
+    c.call("GET", "/api/v1/principal-rate-limits", token=SECOND_TOKEN)
+    c.call(
+        "GET",
+        '/api/v1/principal-rate-limits?filter=principalType eq "SSWS_TOKEN"',
+        token=SECOND_TOKEN,
+    )
+    c.call(
+        "POST",
+        "/api/v1/authn",
+        {"username": "a@example.com", "password": WRONG_PASSWORD},
+        token=SECOND_TOKEN,
+    )
     # the control plane: bulk seed with passwords and hashes (one bad item: an error body)
     items = [
         user("c1@example.com", {"password": {"value": CONTROL_PLAIN}}),
@@ -346,7 +372,7 @@ def test_no_secret_is_written_anywhere(
     tmp_path: Path, hook_url: str, scheme_args: list[str]
 ) -> None:
     args = ["--db", str(tmp_path / "s.db"), "--rate-limits", "off", "--access-log"]
-    server = ServedMock([*args, *scheme_args], TOKEN).start()
+    server = ServedMock([*args, *scheme_args, "--token", SECOND_TOKEN], TOKEN).start()
     try:
         client = Client(server.url)
         control = ControlClient(server.url, TOKEN, ca_file=server.ca_file)
@@ -357,6 +383,7 @@ def test_no_secret_is_written_anywhere(
         assert len(journal) == client.sent  # every request was journaled: none was missed
         assert stats["counters"]["requests"] == client.sent
         assert stats["counters"]["hooks.verified"] == 1
+        assert [t["requests"] > 0 for t in stats["tokens"]] == [True, True]  # counted by id
     finally:
         server.stop()
     log = server.log()

@@ -340,6 +340,86 @@ def test_meets_429s_and_sends_nothing_to_the_bucket_before_its_reset(
         assert not early, (entry, early)
 
 
+def _subset(base: Dataset, tmp_path: Path, count: int) -> Dataset:
+    small = tmp_path / "small"
+    small.mkdir()
+    for name in ("users.jsonl", "oracle.jsonl"):
+        (small / name).write_text((base.dir / name).read_text(encoding="utf-8"), "utf-8")
+    data = Dataset(small)
+    data.input.write_text("".join(json.dumps(u) + "\n" for u in base.lines[:count]), "utf-8")
+    return data
+
+
+def test_two_tokens_double_the_rate_and_each_waits_for_its_own_reset(
+    base: Dataset, tmp_path: Path
+) -> None:
+    # 20 creates a minute org-wide at 60x, so 10 for each token (Okta's default share).
+    runtime = RuntimeConfig(limits={"users.collection": 20}, time_scale=60, lockout_attempts=0)
+    settings = Settings(port=0, runtime=runtime, tokens=("token-one", "token-two"))
+    data = _subset(base, tmp_path, 40)
+    importable = {line["profile"]["login"] for line in base.lines[:40]} & base.hash_users()
+    projected = {}
+    with LiveServer(settings) as okta:
+        for tokens in (["token-one"], ["token-one", "token-two"]):
+            okta.client.reset()
+            argv = ["--org", okta.url, "--input", str(data.input), "--seed", "1"]
+            for token in tokens:
+                argv += ["--token", token]
+            report = tmp_path / f"report-{len(tokens)}.json"
+            assert migrate.main([*argv, "--report", str(report)]) == 0
+            summary = json.loads(report.read_text(encoding="utf-8"))
+            assert len(summary["tokens"]) == len(tokens)
+            assert all(n > 0 for n in summary["tokens"])  # every token did its part
+            assert set(users_in(okta)) == importable
+            stats = okta.client.stats()
+            projected[len(tokens)] = stats["buckets"]["users.collection"]["projectedOktaSeconds"]
+            entries = okta.client.requests()
+            assert {e["token"] for e in entries} == {
+                t["id"] for t in stats["tokens"][: len(tokens)]
+            }
+            for entry in (e for e in entries if e["status"] == 429):
+                reset = entry["rateLimit"]["reset"]
+                early = [
+                    e
+                    for e in entries
+                    if (e["bucket"], e["token"]) == (entry["bucket"], entry["token"])
+                    and entry["epoch"] + 0.25 < e["epoch"] < reset
+                ]
+                assert not early, (entry, early)
+        okta.check_errors()
+    # one token: its 10 a window; two: the org's 20 — half the windows of work
+    assert projected[2] < projected[1]
+
+
+def test_a_concurrency_429_is_retried_after_a_backoff_not_its_reset(
+    base: Dataset, tmp_path: Path
+) -> None:
+    # One request in flight for the token (half the org's 2), four workers, a suggested reset
+    # of 60 Okta seconds (one real second at 60x): the migrator backs off briefly instead.
+    runtime = RuntimeConfig(
+        rate_limits="off", limits={"concurrency": 2}, time_scale=60, lockout_attempts=0
+    )
+    data = _subset(base, tmp_path, 40)
+    with LiveServer(Settings(port=0, runtime=runtime)) as okta:
+        okta.client.fault(path="/api/v1/users", latencyMs=30)  # the workers overlap
+        argv = ["--org", okta.url, "--token", okta.token, "--input", str(data.input)]
+        report = tmp_path / "report.json"
+        assert migrate.main([*argv, "--workers", "4", "--seed", "1", "--report", str(report)]) == 0
+        summary = json.loads(report.read_text(encoding="utf-8"))
+        entries = okta.client.requests()
+        okta.check_errors()
+    busy = [e for e in entries if e["status"] == 429]
+    assert busy, "no concurrency 429: the test proves nothing"
+    assert all(e["rateLimit"]["limit"] == 0 for e in busy)
+    assert summary["rateLimitPauses"] == 0  # nobody waited for the suggested reset
+    sooner = [
+        e
+        for e in busy
+        if any(e["epoch"] + 0.25 < x["epoch"] < e["rateLimit"]["reset"] - 0.25 for x in entries)
+    ]
+    assert sooner, busy
+
+
 # ----- faults
 
 

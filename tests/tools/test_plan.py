@@ -90,6 +90,8 @@ def test_concurrency_bound_throughput_is_limit_over_latency(
         "off",
         "--concurrency-limit",
         "5",
+        "--token-share",
+        "100",  # the whole concurrency limit for the one token
         "--workers",
         "20",
         "--latency-ms",
@@ -130,9 +132,10 @@ def test_latency_bound_one_worker_takes_users_times_calls_times_latency(
 
 
 def test_thread_numbers_one_call_per_user(capsys: pytest.CaptureFixture[str]) -> None:
+    # The workforce bucket is 600 a minute, and one token may use half (Okta's default share):
     # 250,000 / 300 = 833 full windows and one of 100 creates (100 x 100 ms = 10 s):
     # 833 x 60 + 10 = 49,990 s = 13.89 hours; the 301st request of each full window is a 429.
-    rows = run_plan(capsys, "--users", "250000", "--limit", "users.collection=300")
+    rows = run_plan(capsys, "--users", "250000")
     sequential = rows["sequential"]
     assert sequential["duration_s"] == pytest.approx(49_990)
     assert sequential["duration_s"] / 3600 == pytest.approx(13.9, abs=0.05)
@@ -150,17 +153,10 @@ def test_thread_numbers_one_call_per_user(capsys: pytest.CaptureFixture[str]) ->
 def test_thread_numbers_two_calls_in_one_bucket_take_twice_as_long(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # create and activate both counted at 300/min: 150 users a window, 1,666 full windows and
-    # one of 100 users (200 calls x 100 ms = 20 s): 1,666 x 60 + 20 = 99,980 s = 27.8 hours.
-    rows = run_plan(
-        capsys,
-        "--users",
-        "250000",
-        "--limit",
-        "users.collection=300",
-        "--calls",
-        "create,activate@users.collection",
-    )
+    # create and activate both counted at 300/min (the token's half): 150 users a window,
+    # 1,666 full windows and one of 100 users (200 calls x 100 ms = 20 s):
+    # 1,666 x 60 + 20 = 99,980 s = 27.8 hours.
+    rows = run_plan(capsys, "--users", "250000", "--calls", "create,activate@users.collection")
     assert rows["sequential"]["duration_s"] == pytest.approx(99_980)
     assert rows["sequential"]["duration_s"] / 3600 == pytest.approx(27.8, abs=0.05)
     assert rows["sequential"]["rejected"] == 1666
@@ -169,12 +165,10 @@ def test_thread_numbers_two_calls_in_one_bucket_take_twice_as_long(
 def test_two_calls_in_separate_buckets_are_bounded_by_each(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # As Okta (and the mock) counts them, activate goes to users.update (600/min in the
-    # workforce profile), so users.collection at 300/min still bounds the run. One worker at
-    # 2 x 100 ms a user makes exactly 300 users a minute: 250,000 x 0.2 s = 50,000 s, no 429.
-    rows = run_plan(
-        capsys, "--users", "250000", "--limit", "users.collection=300", "--calls-per-user", "2"
-    )
+    # As Okta (and the mock) counts them, activate goes to users.update, a bucket of its own
+    # (600/min in the workforce profile, 300 for the token, as users.collection). One worker
+    # at 2 x 100 ms a user makes exactly 300 users a minute: 250,000 x 0.2 s = 50,000 s, no 429.
+    rows = run_plan(capsys, "--users", "250000", "--calls-per-user", "2")
     assert rows["sequential"]["duration_s"] == pytest.approx(50_000)
     assert rows["sequential"]["rejected"] == 0
     # both buckets at 300/min, 10 ms a call: 300 users in 6 s, then a 429 and the next window;
@@ -190,6 +184,57 @@ def test_two_calls_in_separate_buckets_are_bounded_by_each(
     )
     assert outcome.duration_s == 49_982
     assert outcome.rejected == 833
+
+
+# ----- tokens: Okta lets one token use half a bucket (DEVDOCS rl2-token-oauth)
+
+
+def test_one_token_takes_13_9_hours_two_tokens_or_100_percent_6_9(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 250,000 users, workforce users.collection 600/min: one token at 50 % gets 300/min,
+    # 833 x 60 + 10 = 49,990 s; two tokens (or one at 100 %) the org's 600/min: 416 full
+    # windows and one of 400 creates over 10 workers (40 x 100 ms = 4 s): 416 x 60 + 4.
+    one = run_plan(capsys, "--users", "250000")["adaptive"]["duration_s"]
+    two = run_plan(capsys, "--users", "250000", "--tokens", "2")["adaptive"]["duration_s"]
+    whole = run_plan(capsys, "--users", "250000", "--token-share", "100")["adaptive"]
+    three = run_plan(capsys, "--users", "250000", "--tokens", "3")["adaptive"]["duration_s"]
+    assert one == pytest.approx(49_981)
+    assert two == whole["duration_s"] == three == pytest.approx(416 * 60 + 4)
+    assert round(one / 3600, 1) == 13.9
+    assert round(two / 3600, 1) == 6.9
+
+
+def test_the_table_shows_what_tokens_change(capsys: pytest.CaptureFixture[str]) -> None:
+    assert plan.main(["--users", "250000"]) == 0
+    table = capsys.readouterr().out
+    assert "users.collection 600/min (300 for 1 token at 50 %)" in table.splitlines()[0]
+    rows = {
+        line.split("  ")[0]: line.split()[-2:]
+        for line in table.splitlines()
+        if " token" in line.split("  ")[0] and line.endswith(" h")
+    }
+    assert rows == {
+        "1 token at 50 %": ["13.9", "h"],
+        "2 tokens at 50 %": ["6.9", "h"],
+        "1 token at 100 %": ["6.9", "h"],
+        "3 tokens at 50 %": ["6.9", "h"],
+    }
+    assert "users.collection 600 (the org's limit)" in table
+    data = json.loads(_json(capsys, "--users", "250000", "--tokens", "2"))
+    assert data["inputs"]["tokens"] == 2
+    assert data["inputs"]["effective_limits_per_minute"]["users.collection"] == 600
+    assert [(r["tokens"], r["share"], r["org_bound"]) for r in data["token_rows"]] == [
+        (1, 50, False),
+        (2, 50, True),
+        (1, 100, True),
+        (3, 50, True),
+    ]
+
+
+def _json(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    assert plan.main([*args, "--json"]) == 0
+    return capsys.readouterr().out
 
 
 # ----- premigrate, then delta
@@ -218,6 +263,8 @@ def test_premigrate_then_delta_outage_is_the_delta_only(
         "5%",
         "--delta-calls",
         "update",
+        "--token-share",
+        "100",
     )
     premigrate = rows["premigrate-delta"]
     assert premigrate["premigration_s"] == pytest.approx(5_941)
@@ -255,6 +302,8 @@ def test_delete_and_recreate_delta_is_bound_by_its_busiest_bucket(
         "10",
         "--changed",
         "0.05",
+        "--token-share",
+        "100",
     )
     assert rows["premigrate-delta"]["outage_s"] == pytest.approx(541.5)
 
@@ -307,7 +356,7 @@ def test_skipping_repeated_periods_matches_event_by_event(
 
 def test_writes_png_html_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "plan"
-    args = ["--users", "250000", "--limit", "users.collection=300", "--out", str(out)]
+    args = ["--users", "250000", "--out", str(out)]
     assert plan.main(args) == 0
     table = capsys.readouterr().out
     sequential = next(line for line in table.splitlines() if line.startswith("sequential"))
@@ -350,6 +399,9 @@ def test_calls_name_their_buckets_as_the_mock_counts_them() -> None:
         ["--changed", "150%"],
         ["--limit", "users.collection=0"],
         ["--workers", "0"],
+        ["--tokens", "0"],
+        ["--token-share", "0"],
+        ["--token-share", "101"],
     ],
 )
 def test_bad_options_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:

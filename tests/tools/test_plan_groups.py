@@ -14,7 +14,7 @@ from tests.tools.conftest import make_dataset, read_jsonl
 # No latency, so each bucket takes whole windows: the last window's requests land at once.
 ARGS = [
     "--users", "1200", "--limit", "users.collection=600", "--limit", "groups.collection=500",
-    "--limit", "groups.item=1000", "--latency-ms", "0", "--workers", "10",
+    "--limit", "groups.item=1000", "--latency-ms", "0", "--workers", "10", "--token-share", "100",
 ]  # fmt: skip
 
 
