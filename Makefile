@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench harness fuzz soak rehearse clean
+.PHONY: run test lint typecheck bench bench-compare bench-search harness fuzz soak rehearse clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mock-okta needs Python 3.11 or newer; set PYTHON=python3.11 (or newer) and retry")'
@@ -28,6 +28,12 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_server.py $(ARGS)
+
+bench-compare: $(STAMP)
+	$(BIN)/python benchmarks/compare.py $(ARGS)
+
+bench-search: $(STAMP)
+	$(BIN)/python benchmarks/bench_search.py $(ARGS)
 
 harness: $(STAMP)
 	$(BIN)/mock-okta harness $(ARGS)

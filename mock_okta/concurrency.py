@@ -9,7 +9,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import MutableSequence
 from dataclasses import dataclass, field
-from multiprocessing.sharedctypes import SynchronizedArray
+from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
 from typing import Final, TypeVar, cast
 
 T = TypeVar("T", int, float)
@@ -37,6 +37,8 @@ class Shared:
     windows: SynchronizedArray[float] = field(init=False)
     # Journal entries each worker has queued but not yet written (so a reader can wait them out).
     pending: SynchronizedArray[int] = field(init=False)
+    # Bumped after every change of the shared configuration (runtime, clock, faults, resets).
+    generation: Synchronized[int] = field(init=False)
 
     def __post_init__(self) -> None:
         blocks = 1 + max(self.tokens, 0)
@@ -45,6 +47,7 @@ class Shared:
             self, "windows", multiprocessing.Array("d", blocks * MAX_BUCKETS * WINDOW_FIELDS)
         )
         object.__setattr__(self, "pending", multiprocessing.Array("i", MAX_WORKERS))
+        object.__setattr__(self, "generation", multiprocessing.Value("q", 0))
 
 
 class Inflight:

@@ -50,6 +50,8 @@ class RuntimeConfig:
     # share, as recorded answers suggest (300 for POST /api/v1/users in an org whose bucket is
     # 600, 375 for /api/v1/sessions at 750); "org": the org-wide limit.
     token_limit_header: str = "share"
+    # A list or search that runs longer is stopped and answered 503 E0000100.
+    search_budget_ms: int = 2000
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -67,6 +69,7 @@ class RuntimeConfig:
             "tokenShare": self.token_share,
             "concurrencyResetSeconds": self.concurrency_reset_seconds,
             "tokenLimitHeader": self.token_limit_header,
+            "searchBudgetMs": self.search_budget_ms,
         }
 
     def updated(self, changes: Mapping[str, object]) -> RuntimeConfig:
@@ -86,6 +89,7 @@ class RuntimeConfig:
             "tokenShare": "token_share",
             "concurrencyResetSeconds": "concurrency_reset_seconds",
             "tokenLimitHeader": "token_limit_header",
+            "searchBudgetMs": "search_budget_ms",
         }
         values: dict[str, object] = {}
         for key, value in changes.items():
@@ -128,6 +132,10 @@ def _coerce(key: str, value: object) -> object:
         ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
         need(ok, "a number > 0")
         return float(value)  # type: ignore[arg-type]
+    if key == "searchBudgetMs":
+        ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 600_000
+        need(ok, "a whole number of milliseconds from 1 to 600000")
+        return value
     if key == "concurrencyLimit":
         if value is None:
             return None

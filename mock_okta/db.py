@@ -1,15 +1,21 @@
-"""The one SQLite database: schema, connection and transactions.
+"""The one SQLite database: schema, connections and transactions.
 
 A file in WAL mode by default, so users survive restarts and several gunicorn workers share
 users, rate-limit counters, faults and the journal; `:memory:` for throwaway runs (one process).
-Every read-modify-write runs in one `BEGIN IMMEDIATE` transaction.
+Every read-modify-write runs in one `BEGIN IMMEDIATE` transaction on the process's one writer
+connection. Reads of a file store run on a connection per thread, so they wait neither for each
+other nor for the writer (WAL readers see the last commit); a read may carry a time budget.
+The profile index (`profile_values`, and `user_text` for `co`) is kept by triggers in the
+writing transaction itself, for every profile property, custom ones included.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
@@ -36,6 +42,7 @@ CREATE TABLE IF NOT EXISTS users (
     version INTEGER NOT NULL DEFAULT 1
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS users_last_updated ON users (last_updated);
+CREATE INDEX IF NOT EXISTS users_status ON users (status, id);
 
 CREATE TABLE IF NOT EXISTS tokens (
     token TEXT PRIMARY KEY,
@@ -183,13 +190,86 @@ CREATE TABLE IF NOT EXISTS principal_rate_limits (
 );
 """
 
-# Bumped when a table changes shape; tables that only hold counters and windows are rebuilt.
-# 3: user types with their schemas, groups, memberships, unique profile values.
+# The profile index: one row per (property, folded value, user), whatever the properties are.
+# Values are stored as text (a superset for every comparison); queries re-check each candidate.
+# `user_text` holds the trigrams of Okta's `co` properties (SQLite's FTS5 trigram tokenizer),
+# one row per user whose rowid is `text_key(id)`, a 63-bit hash of the user's id: the four
+# folded values in one text (a match in any of them makes a candidate).
+CONTAINS_NAMES: Final = ("login", "email", "firstName", "lastName")
+TEXT_SEPARATOR: Final = "\x1f"
+
+
+def fold(expr: str) -> str:
+    """SQL for Python's casefold of `expr` as text; ASCII folds in SQLite, without a callback."""
+    ascii_only = f"{expr} NOT GLOB '*[^ -~]*'"
+    return f"CAST(CASE WHEN {ascii_only} THEN lower({expr}) ELSE casefold({expr}) END AS TEXT)"
+
+
+def _text(u: str) -> str:
+    parts = [fold(f"json_extract({u}.profile, '$.{n}')") for n in CONTAINS_NAMES]
+    return " || char(31) || ".join(f"coalesce({p}, '')" for p in parts)
+
+
+def user_text(profile: dict[str, object]) -> str:
+    """What `_text` makes of a profile, in Python (for a bulk seed)."""
+    return TEXT_SEPARATOR.join(
+        v.casefold() if isinstance(v := profile.get(n), str) else "" for n in CONTAINS_NAMES
+    )
+
+
+def _values(u: str) -> str:
+    return (
+        f"SELECT key, {fold('value')}, {u}.id FROM json_each({u}.profile) WHERE value IS NOT NULL"
+    )
+
+
+_VALUES_NEW = f"INSERT INTO profile_values (name, value, user_id) {_values('NEW')};"
+_TEXT_NEW = (
+    "INSERT INTO user_text (rowid, user_id, text)"
+    f" VALUES (text_key(NEW.id), NEW.id, {_text('NEW')});"
+)
+_UNINDEX_OLD = (
+    f"DELETE FROM profile_values WHERE (name, value, user_id) IN ({_values('OLD')});"
+    " DELETE FROM user_text WHERE rowid = text_key(OLD.id);"
+)
+# A bulk seed writes the trigrams of all its users at once, at its end (one FTS5 statement
+# costs a fraction of one per user); this `meta` row, never committed, says so.
+TEXT_DEFERRED: Final = "text_deferred"
+PROFILE_INDEX: Final = (
+    "CREATE TABLE IF NOT EXISTS profile_values (name TEXT NOT NULL, value TEXT NOT NULL,"
+    " user_id TEXT NOT NULL, PRIMARY KEY (name, value, user_id)) WITHOUT ROWID",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS user_text USING fts5(user_id UNINDEXED, text,"
+    " tokenize='trigram case_sensitive 1', detail='none', columnsize=0)",
+    "CREATE TRIGGER IF NOT EXISTS users_index_insert AFTER INSERT ON users"
+    f" BEGIN {_VALUES_NEW} END",
+    "CREATE TRIGGER IF NOT EXISTS users_text_insert AFTER INSERT ON users WHEN NOT EXISTS"
+    f" (SELECT 1 FROM meta WHERE key = '{TEXT_DEFERRED}') BEGIN {_TEXT_NEW} END",
+    "CREATE TRIGGER IF NOT EXISTS users_index_delete AFTER DELETE ON users"
+    f" BEGIN {_UNINDEX_OLD} END",
+    "CREATE TRIGGER IF NOT EXISTS users_index_update AFTER UPDATE OF profile ON users"
+    f" WHEN OLD.profile IS NOT NEW.profile BEGIN {_UNINDEX_OLD} {_VALUES_NEW} {_TEXT_NEW} END",
+)
+# The trigrams of a bulk seed's users, at its end: (text_key, id, user_text) each.
+INSERT_TEXT: Final = "INSERT INTO user_text (rowid, user_id, text) VALUES (?, ?, ?)"
+DROP_PROFILE_INDEX: Final = (
+    "DROP TRIGGER IF EXISTS users_index_insert",
+    "DROP TRIGGER IF EXISTS users_text_insert",
+    "DROP TRIGGER IF EXISTS users_index_delete",
+    "DROP TRIGGER IF EXISTS users_index_update",
+    "DROP TABLE IF EXISTS user_text",
+    "DROP TABLE IF EXISTS profile_values",
+)
+
+# Bumped when a table changes shape; tables that only hold counters and windows are rebuilt,
+# the profile index is rebuilt from the users.
+# 3: user types with their schemas, groups, memberships, unique profile values, apps and app
+# users, principal rate limits; the profile index.
 SCHEMA_VERSION: Final = 3
 REBUILT_ON_UPGRADE: Final = ("rate_windows", "bucket_stats", "counters", "journal", "faults")
 
-# Tables emptied by a reset; `meta` keeps the runtime configuration. The default user type, its
-# schema and the Everyone group are made again as at start-up (Store.restore_defaults).
+# Tables emptied by a reset (and the profile index); `meta` keeps the configuration. The default
+# user type, its schema and the Everyone group are made again as at start-up
+# (Store.restore_defaults).
 STATE_TABLES: Final = (
     "users",
     "tokens",
@@ -209,22 +289,32 @@ STATE_TABLES: Final = (
 )
 
 
+# SQLite calls the budget check every this many virtual machine steps (about a millisecond of a
+# scan): rarely enough not to keep taking the GIL from the other requests.
+PROGRESS_STEPS: Final = 20_000
+
+
+class QueryBudgetExceeded(Exception):
+    """A read ran past its time budget and was interrupted."""
+
+
 class Database:
-    """One connection per process, serialised by a lock; SQLite serialises across processes."""
+    """One writer connection per process, serialised by a lock; SQLite serialises processes.
+
+    A file store reads on a connection per thread (WAL); `:memory:` reads on the writer.
+    """
 
     def __init__(self, path: str | Path = MEMORY) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(
-            self.path, check_same_thread=False, isolation_level=None, timeout=30.0
-        )
-        self._conn.create_function("casefold", 1, _casefold, deterministic=True)
-        self._conn.execute("PRAGMA busy_timeout = 30000")
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        # Called after a commit that bumped the generation (the org tells its other workers).
+        self.on_generation: Callable[[], None] | None = None
+        self._bumped = False
+        self._conn = self._connect()
         if self.path != MEMORY:
             self._conn.execute("PRAGMA journal_mode = WAL")
-        # A killed process loses nothing committed either way (its writes are in the OS); only a
-        # power cut could, which a mock need not survive. OFF halves the cost of a commit.
-        self._conn.execute("PRAGMA synchronous = OFF")
         with self._lock:
             version = self._conn.execute("PRAGMA user_version").fetchone()[0]
             if version != SCHEMA_VERSION:
@@ -232,7 +322,29 @@ class Database:
                     self._conn.execute(f"DROP TABLE IF EXISTS {table}")
             self._conn.executescript(SCHEMA)
             self._conn.executescript(APPS_SCHEMA)
+            with self.write() as conn:
+                if version != SCHEMA_VERSION:
+                    self._rebuild_profile_index(conn)
+                for statement in PROFILE_INDEX:
+                    conn.execute(statement)
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None, timeout=30.0
+        )
+        conn.create_function("casefold", 1, _casefold, deterministic=True)
+        conn.create_function("text_key", 1, text_key, deterministic=True)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        # A killed process loses nothing committed either way (its writes are in the OS); only a
+        # power cut could, which a mock need not survive. OFF halves the cost of a commit.
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.set_progress_handler(self._over_budget, PROGRESS_STEPS)
+        return conn
+
+    def _over_budget(self) -> int:
+        deadline: float | None = getattr(self._local, "deadline", None)
+        return int(deadline is not None and time.monotonic() > deadline)
 
     @property
     def is_memory(self) -> bool:
@@ -246,9 +358,22 @@ class Database:
             try:
                 yield self._conn
             except BaseException:
+                self._bumped = False
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+            bumped, self._bumped = self._bumped, False
+        if bumped and self.on_generation is not None:
+            self.on_generation()
+
+    def bump_generation(self, conn: sqlite3.Connection) -> None:
+        """Tell every worker that shared configuration changed (they re-read it on their next
+        request); call inside the `write()` transaction that changed it."""
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('generation', '1')"
+            " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+        self._bumped = True
 
     def execute_one(self, sql: str, params: Sequence[object] | Mapping[str, object] = ()) -> Any:
         """One statement, atomic on its own (autocommit): returns its first row, if any."""
@@ -256,15 +381,38 @@ class Database:
             rows = self._conn.execute(sql, params).fetchall()  # run to completion: commits
         return rows[0] if rows else None
 
-    def data_version(self) -> int:
-        """Changes whenever another connection has committed (SQLite's `PRAGMA data_version`)."""
-        with self._lock:
-            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
-
     @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            yield self._conn
+    def read(self, budget: float | None = None) -> Iterator[sqlite3.Connection]:
+        """A connection to read on; past `budget` seconds a statement raises QueryBudgetExceeded.
+
+        Several statements inside one `read()` see one snapshot only within a transaction;
+        callers that need one consistent view of several rows read them in one statement.
+        """
+        if self.is_memory:
+            with self._lock:
+                yield from self._budgeted(self._conn, budget)
+            return
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+            with self._lock:
+                self._readers.append(conn)
+        yield from self._budgeted(conn, budget)
+
+    def _budgeted(
+        self, conn: sqlite3.Connection, budget: float | None
+    ) -> Iterator[sqlite3.Connection]:
+        outer = getattr(self._local, "deadline", None)
+        if budget is not None:
+            self._local.deadline = time.monotonic() + budget
+        try:
+            yield conn
+        except sqlite3.OperationalError as exc:
+            if budget is not None and "interrupted" in str(exc):
+                raise QueryBudgetExceeded(budget) from None
+            raise
+        finally:
+            self._local.deadline = outer
 
     def clear(self) -> None:
         with self.write() as conn:
@@ -272,22 +420,40 @@ class Database:
 
     def clear_tables(self, conn: sqlite3.Connection) -> None:
         """Empty every state table inside the caller's transaction."""
-        for table in STATE_TABLES:
+        # The index first, so the users' delete triggers find nothing left to do. No DDL here:
+        # other workers' connections would meet a schema changed under their statements.
+        for table in ("user_text", "profile_values", *STATE_TABLES):
             conn.execute(f"DELETE FROM {table}")
+
+    def _rebuild_profile_index(self, conn: sqlite3.Connection) -> None:
+        """The index of a store made by an older version, built from its users."""
+        for statement in DROP_PROFILE_INDEX:
+            conn.execute(statement)
+        for statement in PROFILE_INDEX:
+            conn.execute(statement)
+        conn.execute(
+            f"INSERT INTO profile_values (name, value, user_id) {_values('users')}".replace(
+                "FROM json_each", "FROM users, json_each"
+            )
+        )
+        conn.execute(
+            "INSERT INTO user_text (rowid, user_id, text)"
+            f" SELECT text_key(users.id), users.id, {_text('users')} FROM users"
+        )
 
     def close(self) -> None:
         with self._lock:
+            for reader in self._readers:
+                reader.close()
             self._conn.close()
 
 
-def bump_generation(conn: sqlite3.Connection) -> None:
-    """Tell every worker that shared configuration changed (they re-read it on their next
-    request); call inside the transaction that changed it."""
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES ('generation', '1')"
-        " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-    )
+def text_key(user_id: str) -> int:
+    """A user's row in `user_text`: 63 bits of a hash of its id (at 10⁶ users, a collision,
+    which would refuse that one create, has a chance of about 5 in 10⁸)."""
+    digest = hashlib.blake2b(str(user_id).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
 
 
-def _casefold(value: str | None) -> str | None:
+def _casefold(value: object) -> Any:
     return value.casefold() if isinstance(value, str) else value

@@ -64,6 +64,7 @@ E_RATE_LIMITED = ErrorSpec(
 E_AUTHN_WRONG_STATE = ErrorSpec(
     "E0000079", 403, "This operation is not allowed in the current authentication state."
 )
+E_SEARCH_UNAVAILABLE = ErrorSpec("E0000100", 503, "Unable to perform search query.")
 E_PASSWORD_POLICY = ErrorSpec(
     "E0000080",
     403,
@@ -118,6 +119,7 @@ CATALOGUE: Final[Mapping[str, ErrorSpec]] = {
         E_PASSWORD_POLICY,
         E_INACTIVE_USER_APPS,
         E_TOO_MANY_TARGETS,
+        E_SEARCH_UNAVAILABLE,
         E_NEXT_LOGIN_NEEDS_PASSWORD,
         E_NEXT_LOGIN_NEEDS_ACTIVATE,
         E_USER_TYPE_NOT_DELETABLE,

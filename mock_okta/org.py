@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import threading
 import time
 
@@ -17,7 +16,7 @@ from mock_okta.authn import Authn
 from mock_okta.clock import Clock, SystemClock
 from mock_okta.concurrency import Inflight, Shared
 from mock_okta.config import RuntimeConfig, Settings
-from mock_okta.db import Database, bump_generation
+from mock_okta.db import Database
 from mock_okta.diagnosis import diagnose
 from mock_okta.faults import FaultPlan, FaultRule, parse_rule
 from mock_okta.hook_caller import HookCaller
@@ -53,12 +52,13 @@ class Org:
         self._runtime = self.settings.runtime
         self._limits: dict[str, int] = {}
         self._generation = -1
-        self._data_version = -1
+        self._seen_generation = -1
         self._lock = threading.Lock()
         self.server_errors: list[BaseException] = []
         self.pid = os.getpid()  # the worker process this org serves
         self.tokens = Tokens(self.settings.tokens)
-        shared = shared or Shared(tokens=len(self.tokens))
+        shared = self._shared = shared or Shared(tokens=len(self.tokens))
+        self.db.on_generation = self._tell_workers
         if shared.tokens < len(self.tokens):
             raise ValueError(
                 f"shared memory made for {shared.tokens} tokens, not {len(self.tokens)}"
@@ -111,17 +111,17 @@ class Org:
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (key, value),
                 )
-            _bump(conn)
+            self.db.bump_generation(conn)
 
     def sync(self) -> None:
-        """Per request: pick up what another connection changed, if any connection committed.
+        """Per request: pick up what another worker changed, if it changed anything.
 
-        SQLite's data_version changes only when another connection (another worker, or the
-        journal writer) commits, so a lone worker skips the read entirely.
+        Every change bumps a generation in memory all workers share, so a request reads
+        nothing from the database unless the configuration moved.
         """
-        version = self.db.data_version()
-        if version != self._data_version:
-            self._data_version = version
+        seen = self._shared.generation.value
+        if seen != self._seen_generation:
+            self._seen_generation = seen
             self.refresh()
 
     def refresh(self) -> None:
@@ -192,8 +192,14 @@ class Org:
 
     def _changed(self) -> None:
         with self.db.write() as conn:
-            _bump(conn)
+            self.db.bump_generation(conn)
         self.refresh()
+
+    def _tell_workers(self) -> None:
+        """After every commit that bumped the generation (`Database.write` calls it): every
+        worker, this one included, re-reads the configuration on its next request."""
+        with self._shared.generation.get_lock():
+            self._shared.generation.value += 1
 
     def configure(self, changes: dict[str, object]) -> RuntimeConfig:
         """Apply wire-named changes to the runtime configuration for every worker."""
@@ -202,7 +208,7 @@ class Org:
             current = RuntimeConfig.from_json(json.loads(row[0])) if row else self._runtime
             updated = current.updated(changes)
             conn.execute("UPDATE meta SET value = ? WHERE key = 'runtime'", (updated.dumps(),))
-            _bump(conn)
+            self.db.bump_generation(conn)
         self.refresh()
         return updated
 
@@ -217,7 +223,7 @@ class Org:
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (repr(offset),),
                 )
-                _bump(conn)
+                self.db.bump_generation(conn)
             self.refresh()
             return offset
         self.clock.advance(seconds)
@@ -244,7 +250,7 @@ class Org:
                 "INSERT INTO meta (key, value) VALUES ('resets', '1')"
                 " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
             )
-            _bump(conn)
+            self.db.bump_generation(conn)
         self.ids.reseed(self.settings.seed)
         self.refresh()
 
@@ -327,7 +333,3 @@ class Org:
     def real_time(self, mock_time: float) -> float:
         """A mock-clock instant in real epoch seconds, for headers (Date is always real time)."""
         return mock_time - self.clock.offset
-
-
-def _bump(conn: sqlite3.Connection) -> None:
-    bump_generation(conn)

@@ -16,7 +16,7 @@ from dataclasses import astuple, dataclass, replace
 from typing import Final
 
 from mock_okta.clock import Clock
-from mock_okta.db import Database, bump_generation
+from mock_okta.db import Database
 from mock_okta.errors import E_API_VALIDATION, E_INVALID_PAGING, OktaError, not_found
 from mock_okta.ids import IdFactory
 from mock_okta.tokens import ApiToken, Tokens
@@ -164,7 +164,7 @@ class PrincipalRateLimits:
                     f"INSERT INTO principal_rate_limits ({COLUMNS}) VALUES ({', '.join('?' * 9)})",
                     astuple(entity),
                 )
-                bump_generation(conn)
+                self.db.bump_generation(conn)
         except sqlite3.IntegrityError:
             raise _mediated() from None  # recorded: a second entity for the same token
         self.changed()
@@ -227,7 +227,7 @@ class PrincipalRateLimits:
                     entity.id,
                 ),
             )
-            bump_generation(conn)
+            self.db.bump_generation(conn)
         self.changed()
         return entity
 

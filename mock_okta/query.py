@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from mock_okta.db import CONTAINS_NAMES
 from mock_okta.errors import E_INVALID_SEARCH, OktaError
 from mock_okta.profile import login_key
 
@@ -35,17 +36,6 @@ FILTER_EQ: Final = frozenset(
     {"status", "id", "profile.login", "profile.email", "profile.firstName", "profile.lastName"}
 )
 
-# PARITY: Okta's limits on an expression are unconfirmed. These keep the parser's recursion and
-# SQLite's expression tree (at most 1000 deep) bounded: beyond them, 400 E0000031.
-MAX_DEPTH: Final = 32
-MAX_COMPARISONS: Final = 100
-
-
-@dataclass(frozen=True, slots=True)
-class Sql:
-    where: str
-    params: tuple[object, ...]
-
 
 @dataclass(frozen=True, slots=True)
 class Fields:
@@ -58,6 +48,7 @@ class Fields:
     upper: Mapping[str, str]  # attribute -> column whose values are upper case (status, type)
     columns: Mapping[str, str]  # other top-level attributes -> column
     login_key: bool = False  # `filter=profile.login eq` matches as logins are unique
+    indexed: bool = False  # the users' profile index answers candidates (db.PROFILE_INDEX)
 
 
 USER_FIELDS: Final = Fields(
@@ -68,6 +59,7 @@ USER_FIELDS: Final = Fields(
     upper={"status": "status"},
     columns={"id": "id", "type.id": "type_id"},
     login_key=True,
+    indexed=True,
 )
 # Groups (SPEC listGroups): filter on id, type, lastUpdated, lastMembershipUpdated; search on
 # any profile property and id, created, lastUpdated, lastMembershipUpdated, type; `co` only on
@@ -85,9 +77,43 @@ GROUP_FIELDS: Final = Fields(
     columns={"id": "id"},
 )
 
+# PARITY: Okta's limits on an expression are unconfirmed. These keep the parser's recursion and
+# SQLite's expression tree (at most 1000 deep) bounded: beyond them, 400 E0000031.
+MAX_DEPTH: Final = 32
+MAX_COMPARISONS: Final = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """A SELECT of user ids that holds every match (and maybe more), answered from an index."""
+
+    select: str
+    params: tuple[object, ...]
+    rank: int  # a guess at selectivity, lowest first: which side of an `and` to start from
+
+
+@dataclass(frozen=True, slots=True)
+class Sql:
+    """`where` is the exact condition; `candidates`, when an index can answer, a superset."""
+
+    where: str
+    params: tuple[object, ...]
+    candidates: Candidates | None = None
+
+
+# Ranks of Candidates, most selective first.
+_BY_ID, _BY_LOGIN, _BY_VALUE, _BY_PREFIX, _BY_TRIGRAMS, _BY_DATE, _BY_STATUS = range(7)
+_INDEXED_DATES: Final = frozenset({"lastUpdated"})  # users_last_updated
+
 
 def _bad() -> OktaError:
     return OktaError(E_INVALID_SEARCH)
+
+
+def _unescape(text: str) -> str:
+    # PARITY: a backslash makes the next character literal (`\\` is one backslash, `\"` a
+    # quote), as in JSON and SCIM filter strings; Okta documents no other escape in values.
+    return re.sub(r"\\(.)", r"\1", text, flags=re.DOTALL)
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -101,7 +127,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         pos = m.end()
         kind = m.lastgroup or ""
         value = m.group(kind)
-        out.append((kind, value.replace('\\"', '"') if kind == "str" else value))
+        out.append((kind, _unescape(value) if kind == "str" else value))
     return out
 
 
@@ -116,23 +142,30 @@ def parse_date_ms(text: str) -> int:
     return int(dt.timestamp() * 1000)
 
 
+@dataclass(frozen=True, slots=True)
+class _Part:
+    where: str
+    params: tuple[object, ...]
+    candidates: Candidates | None
+
+
 class _Compiler:
     def __init__(self, text: str, *, search: bool, fields: Fields = USER_FIELDS) -> None:
         self.fields = fields
         self.tokens = _tokens(text)
         self.pos = 0
         self.search = search
-        self.params: list[object] = []
         self.depth = 0
         self.comparisons = 0
 
     def compile(self) -> Sql:
         if not self.tokens:
             raise _bad()
-        where = self._or()
+        part = self._or()
         if self.pos != len(self.tokens):
             raise _bad()
-        return Sql(where, tuple(self.params))
+        # Candidates come from the users' profile index; other resources are scanned.
+        return Sql(part.where, part.params, part.candidates if self.fields.indexed else None)
 
     def _peek_word(self) -> str | None:
         if self.pos < len(self.tokens) and self.tokens[self.pos][0] == "word":
@@ -146,21 +179,35 @@ class _Compiler:
         self.pos += 1
         return token
 
-    def _or(self) -> str:
+    def _or(self) -> _Part:
         parts = [self._and()]
         while self._peek_word() == "or":
             self.pos += 1
             parts.append(self._and())
-        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+        if len(parts) == 1:
+            return parts[0]
+        found = [p.candidates for p in parts]
+        union = None
+        if all(found):  # every side answered by an index: their union holds every match
+            picked = [c for c in found if c is not None]
+            union = Candidates(
+                " UNION ALL ".join(c.select for c in picked),
+                tuple(x for c in picked for x in c.params),
+                max(c.rank for c in picked),
+            )
+        return _joined(parts, " OR ", union)
 
-    def _and(self) -> str:
+    def _and(self) -> _Part:
         parts = [self._factor()]
         while self._peek_word() == "and":
             self.pos += 1
             parts.append(self._factor())
-        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+        if len(parts) == 1:
+            return parts[0]
+        found = [p.candidates for p in parts if p.candidates is not None]
+        return _joined(parts, " AND ", min(found, key=lambda c: c.rank) if found else None)
 
-    def _factor(self) -> str:
+    def _factor(self) -> _Part:
         kind, value = self._next()
         if kind == "lp" or (kind == "word" and value.lower() == "not" and self.search):
             self.depth += 1
@@ -170,9 +217,10 @@ class _Compiler:
                 inner = self._or()
                 if self._next()[0] != "rp":
                     raise _bad()
-                factor = f"({inner})"
+                factor = _Part(f"({inner.where})", inner.params, inner.candidates)
             else:
-                factor = f"NOT ({self._factor()})"
+                inner = self._factor()  # `not` keeps no candidates: its matches are the rest
+                factor = _Part(f"NOT ({inner.where})", inner.params, None)
             self.depth -= 1
             return factor
         if kind != "word":
@@ -182,45 +230,65 @@ class _Compiler:
             raise _bad()
         return self._comparison(value)
 
-    def _comparison(self, attr: str) -> str:
+    def _comparison(self, attr: str) -> _Part:
         kind, op_text = self._next()
         op = op_text.lower()
         if kind != "word":
             raise _bad()
         if op == "pr" and self.search:
-            return f"{self._column(attr, op)} IS NOT NULL"
+            return _Part(f"{self._column(attr, op)} IS NOT NULL", (), None)
         kind, value = self._next()
         if kind not in ("str", "word"):
             raise _bad()
         column = self._column(attr, op)
+        found: Candidates | None
         if attr in self.fields.dates:
             if op not in COMPARISONS:
                 raise _bad()
-            self.params.append(parse_date_ms(value))
-            return f"{column} {COMPARISONS[op]} ?"
+            ms = parse_date_ms(value)
+            where = f"{column} {COMPARISONS[op]} ?"
+            indexed = attr in _INDEXED_DATES and op != "ne"
+            found = Candidates(f"SELECT id FROM users WHERE {where}", (ms,), _BY_DATE)
+            return _Part(where, (ms,), found if indexed else None)
         if attr == "id" and op in COMPARISONS:
-            self.params.append(value)  # ids are case-sensitive
-            return f"id {COMPARISONS[op]} ?"
+            where = f"id {COMPARISONS[op]} ?"  # ids are case-sensitive
+            found = Candidates("SELECT ?", (value,), _BY_ID) if op == "eq" else None
+            return _Part(where, (value,), found)
         if attr in self.fields.upper and op in COMPARISONS:
-            self.params.append(value.upper())
-            return f"{column} {COMPARISONS[op]} ?"
+            upper = value.upper()
+            found = Candidates("SELECT id FROM users WHERE status = ?", (upper,), _BY_STATUS)
+            keep = op == "eq" and attr == "status"
+            return _Part(f"{column} {COMPARISONS[op]} ?", (upper,), found if keep else None)
         if attr == "profile.login" and op == "eq" and not self.search and self.fields.login_key:
             # PARITY: filter matches logins as Okta's uniqueness does (case and diacritics
             # ignored), though SPEC listUsers calls filter values case-sensitive; `search`
             # ignores case but keeps diacritics significant, as SPEC listUsers says.
-            self.params.append(login_key(value))  # the unique index
-            return "login_key = ?"
+            key = login_key(value)  # the unique index
+            found = Candidates("SELECT id FROM users WHERE login_key = ?", (key,), _BY_LOGIN)
+            return _Part("login_key = ?", (key,), found)
         folded = value.casefold()
-        if op == "sw":
-            self.params.append(_like_prefix(folded) + "%")
-            return f"casefold({column}) LIKE ? ESCAPE '\\'"
-        if op == "co":
-            self.params.append("%" + _like_prefix(folded) + "%")
-            return f"casefold({column}) LIKE ? ESCAPE '\\'"
+        name = attr[len("profile.") :] if attr.startswith("profile.") else None
+        if op in ("sw", "co"):
+            pattern = _like_prefix(folded) + "%"
+            if op == "co":
+                pattern = "%" + pattern
+            where = f"{folded_sql(column)} LIKE ? ESCAPE '\\'"
+            found = None
+            if name is not None and op == "sw":
+                found = profile_prefix(name, folded)
+            elif name is not None:
+                found = profile_substring(name, folded)
+            return _Part(where, (pattern,), found)
         if op not in COMPARISONS:
             raise _bad()
-        self.params.append(folded)
-        return f"casefold({column}) {COMPARISONS[op]} ?"
+        found = None
+        if name is not None and op == "eq":
+            found = Candidates(
+                "SELECT user_id FROM profile_values WHERE name = ? AND value = ?",
+                (name, str(folded)),
+                _BY_VALUE,
+            )
+        return _Part(f"{folded_sql(column)} {COMPARISONS[op]} ?", (folded,), found)
 
     def _column(self, attr: str, op: str) -> str:
         fields = self.fields
@@ -240,6 +308,58 @@ class _Compiler:
         if attr.startswith("profile.") and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", attr[8:]):
             return f"json_extract(profile, '$.{attr[8:]}')"
         raise _bad()
+
+
+def folded_sql(expr: str) -> str:
+    """Python's casefold of `expr` in SQL; ASCII text folds in SQLite itself, without a Python
+    callback (which would take the GIL from every other request for each row)."""
+    ascii_text = f"typeof({expr}) = 'text' AND {expr} NOT GLOB '*[^ -~]*'"
+    return f"(CASE WHEN {ascii_text} THEN lower({expr}) ELSE casefold({expr}) END)"
+
+
+def _joined(parts: list[_Part], operator: str, candidates: Candidates | None) -> _Part:
+    where = "(" + operator.join(p.where for p in parts) + ")"
+    return _Part(where, tuple(x for p in parts for x in p.params), candidates)
+
+
+def profile_prefix(name: str, folded: str) -> Candidates | None:
+    """Users whose property `name` starts with `folded`: a range of the profile index."""
+    end = _successor(folded)
+    if end is None:
+        return None  # every user with the property, or no upper bound: no index narrows it
+    return Candidates(
+        "SELECT user_id FROM profile_values WHERE name = ? AND value >= ? AND value < ?",
+        (name, folded, end),
+        _BY_PREFIX,
+    )
+
+
+def profile_substring(name: str, folded: str) -> Candidates | None:
+    """Users whose property `name` contains `folded` (3+ characters): its trigrams, all found."""
+    if len(folded) < 3 or name not in CONTAINS_NAMES:
+        return None
+    # Three trigrams at most (first, middle, last): FTS5 leapfrogs from the rarest of them, and
+    # every further common trigram costs a walk of its whole list.
+    last = len(folded) - 3
+    grams = {folded[i : i + 3] for i in (0, last // 2, last)}
+    match = " AND ".join('"' + g.replace('"', '""') + '"' for g in sorted(grams))
+    return Candidates(
+        "SELECT user_id FROM user_text WHERE user_text MATCH ?",
+        (match,),
+        _BY_TRIGRAMS,
+    )
+
+
+def _successor(text: str) -> str | None:
+    """The least string after every string that starts with `text` (code point order)."""
+    while text and ord(text[-1]) == 0x10FFFF:
+        text = text[:-1]
+    if not text:
+        return None
+    last = ord(text[-1]) + 1
+    if 0xD800 <= last <= 0xDFFF:
+        last = 0xE000  # surrogates are never stored
+    return text[:-1] + chr(last)
 
 
 def _like_prefix(text: str) -> str:

@@ -52,6 +52,8 @@ COLUMNS = (
     " version"
 )
 
+INSERT_USER = f"INSERT INTO users ({COLUMNS}) VALUES ({', '.join('?' * 16)})"
+
 
 @dataclass(frozen=True, slots=True)
 class ListQuery:
@@ -263,7 +265,7 @@ class StoreBase:
         """Insert in `conn`'s transaction, or on its own (one statement is atomic)."""
         run = conn.execute if conn is not None else self.db.execute_one
         try:
-            run(f"INSERT INTO users ({COLUMNS}) VALUES ({', '.join('?' * 16)})", user_params(user))
+            run(INSERT_USER, user_params(user))
         except sqlite3.IntegrityError as exc:
             if "login_key" in str(exc):
                 raise validation_error("login", DUPLICATE_LOGIN) from None

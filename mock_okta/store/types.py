@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 
-from mock_okta.db import bump_generation
 from mock_okta.errors import E_USER_TYPE_NOT_DELETABLE, OktaError, not_found, validation_error
 from mock_okta.schema import UserSchema, update_schema
 from mock_okta.store.base import DUPLICATE_LOGIN, StoreBase
@@ -49,7 +48,7 @@ class UserTypeOperations(StoreBase):
                 "UPDATE user_types SET type = ?, schema = ? WHERE id = ?",
                 (user_type.dumps(), schema.dumps(), user_type.id),
             )
-        bump_generation(conn)
+        self.db.bump_generation(conn)
 
     def list_user_types(self) -> list[UserType]:
         """GET /api/v1/meta/types/user: the default type first."""
@@ -83,7 +82,7 @@ class UserTypeOperations(StoreBase):
                 )
             except sqlite3.IntegrityError:
                 raise validation_error("name", DUPLICATE_LOGIN) from None
-            bump_generation(conn)
+            self.db.bump_generation(conn)
         self.schemas.invalidate()
         return user_type
 
@@ -119,7 +118,7 @@ class UserTypeOperations(StoreBase):
             if user_type.default or held is not None:
                 raise OktaError(E_USER_TYPE_NOT_DELETABLE)
             conn.execute("DELETE FROM user_types WHERE id = ?", (user_type.id,))
-            bump_generation(conn)
+            self.db.bump_generation(conn)
         self.schemas.invalidate()
 
     # ----- schemas

@@ -589,6 +589,35 @@ def test_search_values_keep_diacritics(api: Api, org: Org) -> None:
     assert listed(api, search='profile.login sw "isaac.brock@"') == {plain}
 
 
+def test_backslash_in_a_quoted_value_is_unescaped(api: Api) -> None:
+    # A value ending in a backslash is written `\\` inside the quotes; `\"` is a quote.
+    back = create(api, "back@example.com", profile={"lastName": "Smith\\"})["id"]
+    quote_user = create(api, "quote@example.com", profile={"lastName": 'Say "hi"'})["id"]
+    assert listed(api, search='profile.lastName eq "Smith\\\\"') == {back}
+    assert listed(api, filter='profile.lastName eq "smith\\\\"') == {back}
+    assert listed(api, search='profile.lastName sw "smith\\\\"') == {back}
+    assert listed(api, search='profile.lastName eq "Smith"') == set()
+    assert listed(api, search='profile.lastName eq "say \\"HI\\""') == {quote_user}
+    assert listed(api, search='profile.lastName co "\\"hi\\""') == {quote_user}
+
+
+def test_search_past_its_time_budget_is_e0000100(api: Api, org: Org) -> None:
+    for i in range(300):
+        create(api, f"budget.{i}@example.com")
+    slow = " or ".join(
+        ['created lt "2000-01-01T00:00:00.000Z"']
+        + [f'profile.lastName sw "zz{i}"' for i in range(99)]
+    )
+    assert listed(api, search=slow) == set()  # within the default budget
+    configured = api.call("PUT", "/_mock/config", json={"searchBudgetMs": 1})
+    assert configured.get_json()["searchBudgetMs"] == 1
+    response = api.call("GET", "/api/v1/users?search=" + quote(slow))
+    assert_error(response, 503, "E0000100", "Unable to perform search query.")
+    assert api.call("GET", "/api/v1/users/budget.7@example.com").status_code == 200
+    refused = api.call("PUT", "/_mock/config", json={"searchBudgetMs": 0})
+    assert refused.status_code == 400
+
+
 def test_search_co_on_other_properties_is_e0000031(api: Api) -> None:
     response = api.call("GET", "/api/v1/users?search=" + quote('profile.city co "Issa"'))
     assert_error(response, 400, "E0000031", INVALID_SEARCH)

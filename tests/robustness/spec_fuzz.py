@@ -463,7 +463,7 @@ class ServedTarget(Target):
         return [new] if "Traceback" in new or "internal error" in new else []
 
 
-FUZZ_SETTINGS: Final = Settings(  # a free port: 8080 may be anyone's on a shared machine
+FUZZ_SETTINGS: Final = Settings(  # port 0: a free port, never another program's 8080
     port=0, tokens=(TOKEN,), runtime=RuntimeConfig(rate_limits="off", lockout_attempts=0)
 )
 
