@@ -319,6 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mock-okta serve: {exc}", file=sys.stderr)
         return 2
     if settings.db != MEMORY:
-        Org(settings, publish=True).db.close()  # schema and start-up configuration, once
+        # Schema and start-up configuration, once. Every connection is closed before the fork:
+        # one a worker inherited would, when collected there, delete the WAL under the others.
+        Org(settings, publish=True).close()
     MockOktaServer(settings, files).run()
     return 0

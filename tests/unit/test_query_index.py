@@ -30,6 +30,18 @@ from mock_okta.store import ListQuery
 
 START = 1_700_000_000.0
 CUSTOM = frozenset({"cost", "level"})
+CUSTOM_SCHEMA = {
+    "definitions": {
+        "custom": {
+            "id": "#custom",
+            "type": "object",
+            "properties": {
+                "cost": {"title": "Cost", "type": "string"},
+                "level": {"title": "Level", "type": "integer"},
+            },
+        }
+    }
+}
 TEXT_PROPERTIES = ("firstName", "lastName", "email", "login", "nickName", "cost")
 # Small alphabets, so that values collide, share prefixes and differ only in case or accents.
 CHARS = "aAbBcé\u00c9\u00df\\%_\"' \u0130"
@@ -233,6 +245,7 @@ def org_changes(draw: st.DrawFn) -> list[tuple[str, object]]:
 
 def build(org: Org, steps: list[tuple[str, object]]) -> list[User]:
     org.reset()
+    org.store.update_user_profile("default", CUSTOM_SCHEMA)  # `level` is a number
     assert isinstance(org.clock, ManualClock)
     ids: list[str] = []
     for kind, arg in steps:
