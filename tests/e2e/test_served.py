@@ -20,31 +20,6 @@ def _create(url: str, i: int) -> requests.Response:
     )
 
 
-def test_two_workers_share_one_org_wide_allowance(tmp_path: Path, scheme_args: list[str]) -> None:
-    # 40 a minute for the org, 20 for the one token (Okta's default share, 50 %)
-    args = ["--workers", "2", "--db", str(tmp_path / "w.db"), "--limit", "users.collection=40"]
-    with served([*args, *scheme_args]) as url:
-        assert url.startswith("https://" if scheme_args else "http://")
-        with concurrent.futures.ThreadPoolExecutor(8) as pool:
-            responses = list(pool.map(lambda i: _create(url, i), range(60)))
-        codes = [r.status_code for r in responses]
-        assert codes.count(200) == 20
-        assert codes.count(429) == 40
-        entries = requests.get(f"{url}/_mock/requests?limit=1000", headers=AUTH, timeout=30).json()[
-            "entries"
-        ]
-        assert len(entries) == 60
-        assert len({e["worker"] for e in entries}) == 2  # both workers answered
-        stats = requests.get(f"{url}/_mock/stats", headers=AUTH, timeout=30).json()
-        assert stats["users"] == 20
-        assert stats["buckets"]["users.collection"]["rateLimited"] == 40
-
-
-def _list(url: str, token: str) -> int:
-    headers = {"Authorization": f"SSWS {token}"}
-    return requests.get(f"{url}/api/v1/users?limit=1", headers=headers, timeout=30).status_code
-
-
 def _workers(url: str) -> set[int]:
     got = requests.get(f"{url}/_mock/requests?limit=1000", headers=AUTH, timeout=30)
     return {e["worker"] for e in got.json()["entries"]}
@@ -61,6 +36,32 @@ def _until_both_workers_answer(url: str, token: str) -> None:
             if len(_workers(url)) == 2:
                 return
     raise AssertionError("only one of the two workers answered 160 requests")
+
+
+def test_two_workers_share_one_org_wide_allowance(tmp_path: Path, scheme_args: list[str]) -> None:
+    # 40 a minute for the org, 20 for the one token (Okta's default share, 50 %)
+    args = ["--workers", "2", "--db", str(tmp_path / "w.db"), "--limit", "users.collection=40"]
+    args += ["--token", "warm-token"]
+    with served([*args, *scheme_args]) as url:
+        assert url.startswith("https://" if scheme_args else "http://")
+        _until_both_workers_answer(url, "warm-token")
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            responses = list(pool.map(lambda i: _create(url, i), range(60)))
+        codes = [r.status_code for r in responses]
+        assert codes.count(200) == 20
+        assert codes.count(429) == 40
+        entries = requests.get(f"{url}/_mock/requests?limit=1000", headers=AUTH, timeout=30).json()[
+            "entries"
+        ]
+        assert len([e for e in entries if e["path"] == "/api/v1/users"]) == 60
+        stats = requests.get(f"{url}/_mock/stats", headers=AUTH, timeout=30).json()
+        assert stats["users"] == 20
+        assert stats["buckets"]["users.collection"]["rateLimited"] == 40
+
+
+def _list(url: str, token: str) -> int:
+    headers = {"Authorization": f"SSWS {token}"}
+    return requests.get(f"{url}/api/v1/users?limit=1", headers=headers, timeout=30).status_code
 
 
 def test_token_shares_are_exact_across_two_workers(tmp_path: Path) -> None:
