@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
 from mock_okta.hashing import DEFAULT_SHA256_SALT, SaltEncoding
+from mock_okta.ratelimit import BUCKETS, CONCURRENCY, PROFILES
 
 DEFAULT_TOKEN: Final = "test-token"
 DEFAULT_DB: Final = "mock-okta.db"
 HOOK_ON_UPDATE: Final = ("any", "staged")
 TOKEN_LIMIT_HEADERS: Final = ("share", "org")
+# Upper bounds of run-time settings: far beyond any real org, well inside what SQLite's 64-bit
+# integers, the shared rate windows and datetime can hold (a larger value once broke writes).
+MAX_PER_MINUTE: Final = 1_000_000_000
+MAX_COUNT: Final = 1_000_000_000  # attempts, minutes, per-second limits
+MAX_TIME_SCALE: Final = 1_000_000.0
+MAX_SECONDS: Final = 86_400.0  # hook timeout, concurrency reset
 
 
 class ConfigError(ValueError):
@@ -102,36 +110,51 @@ class RuntimeConfig:
         return json.dumps(self.to_json(), sort_keys=True)
 
 
+def _whole(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
 def _coerce(key: str, value: object) -> object:
     def need(ok: bool, what: str) -> None:
         if not ok:
             raise ConfigError(f"{key} must be {what}, not {value!r}")
 
     if key == "rateLimits":
-        need(isinstance(value, str) and bool(value), "a profile name")
+        need(isinstance(value, str) and value in PROFILES, f"one of {', '.join(PROFILES)}")
         return value
     if key == "limits":
         need(isinstance(value, Mapping), "an object of bucket: per-minute limit")
         assert isinstance(value, Mapping)
+        known = (*BUCKETS, CONCURRENCY)
         for bucket, limit in value.items():
-            if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
-                raise ConfigError(f"limits.{bucket} must be a whole number >= 0, not {limit!r}")
+            if bucket not in known:
+                raise ConfigError(f"limits: unknown bucket {bucket!r}; known: {', '.join(known)}")
+            if not _whole(limit, 0, MAX_PER_MINUTE):
+                raise ConfigError(
+                    f"limits.{bucket} must be a whole number from 0 to {MAX_PER_MINUTE},"
+                    f" not {limit!r}"
+                )
         return dict(value)
     if key == "tokenShare":
-        ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 100
-        need(ok, "a whole number of percent from 1 to 100")
+        need(_whole(value, 1, 100), "a whole number of percent from 1 to 100")
         return value
     if key == "tokenLimitHeader":
         need(value in TOKEN_LIMIT_HEADERS, " or ".join(TOKEN_LIMIT_HEADERS))
         return value
     if key in ("timeScale", "hookTimeoutSeconds", "concurrencyResetSeconds"):
-        ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
-        need(ok, "a number > 0")
+        high = MAX_TIME_SCALE if key == "timeScale" else MAX_SECONDS
+        ok = (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and 0 < value <= high
+        )
+        need(ok, f"a number > 0 and <= {high:g}")
         return float(value)  # type: ignore[arg-type]
     if key == "concurrencyLimit":
         if value is None:
             return None
-        need(isinstance(value, int) and not isinstance(value, bool) and value >= 1, "an int >= 1")
+        need(_whole(value, 1, MAX_PER_MINUTE), f"null or a whole number from 1 to {MAX_PER_MINUTE}")
         return value
     if key == "sha256Salt":
         try:
@@ -146,7 +169,7 @@ def _coerce(key: str, value: object) -> object:
     if key == "diagnoseFailedLogins":
         need(isinstance(value, bool), "true or false")
         return value
-    need(isinstance(value, int) and not isinstance(value, bool) and value >= 0, "an int >= 0")
+    need(_whole(value, 0, MAX_COUNT), f"a whole number from 0 to {MAX_COUNT}")
     return value
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing.sharedctypes import SynchronizedArray
@@ -213,6 +214,27 @@ class Journal:
                 entry["body"] = {"_unreadable": True}
                 text = json.dumps(entry, separators=(",", ":"), default=str)
             encoded.append((item, (epoch, entry["method"], entry["path"], entry["status"], text)))
+        try:
+            self._store(encoded)
+        except (sqlite3.Error, OverflowError, ValueError, TypeError):
+            if len(encoded) == 1:
+                raise
+            # A batch is one transaction: one entry that cannot be stored (a value beyond
+            # SQLite's integers, say) must not cost the others theirs. Store them one by one.
+            log.exception("mock-okta journal: a batch could not be written; writing its entries")
+            lost = 0
+            for one in encoded:
+                try:
+                    self._store([one])
+                except (sqlite3.Error, OverflowError, ValueError, TypeError):
+                    lost += 1
+            if lost:
+                log.error(
+                    "mock-okta journal: %d of %d entries could not be written", lost, len(batch)
+                )
+
+    def _store(self, encoded: Sequence[tuple[Pending, tuple[object, ...]]]) -> None:
+        """Store encoded entries, their counters and window states in one transaction."""
         with self.db.write() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = 'resets'").fetchone()
             resets = int(row[0]) if row else 0
