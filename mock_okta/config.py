@@ -196,6 +196,9 @@ class Settings:
     keyfile: str | None = None
     runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
 
+    def __post_init__(self) -> None:
+        check_tokens(self.tokens)
+
     @property
     def scheme(self) -> str:
         return "https" if self.tls or self.certfile or self.keyfile else "http"
@@ -231,8 +234,15 @@ class Settings:
         ):
             if (text := get(name)) is not None:
                 values[key] = _int(f"MOCK_OKTA_{name}", text)
-        if (text := get("TOKEN")) is not None:
-            values["tokens"] = tuple(t.strip() for t in text.split(",") if t.strip())
+        if (text := environ.get("MOCK_OKTA_TOKEN")) is not None:
+            # Set but empty is a mistake (an unset CI secret, say), not "use the default".
+            tokens = tuple(t.strip() for t in text.split(","))
+            if not all(tokens):
+                raise ConfigError(
+                    f"MOCK_OKTA_TOKEN={text!r} holds an empty token: set it to the API token(s)"
+                    f" clients send, comma-separated, or unset it to use {DEFAULT_TOKEN}"
+                )
+            values["tokens"] = tokens
         if (text := get("TLS")) is not None:
             values["tls"] = _bool("MOCK_OKTA_TLS", text)
         if (text := get("TLS_NAMES")) is not None:
@@ -266,6 +276,25 @@ class Settings:
         if runtime:
             values["runtime"] = base.runtime.updated(runtime)
         return dataclasses.replace(base, **values)  # type: ignore[arg-type]
+
+
+def check_tokens(tokens: tuple[str, ...]) -> None:
+    """Refuse a token no client can send: empty, blank, or with spaces around it.
+
+    An empty token would make `Authorization: SSWS` with nothing after it authenticate.
+    """
+    for token in tokens:
+        if not token.strip():
+            raise ConfigError(
+                f"an API token may not be empty or blank ({token!r}): give --token (or"
+                f" MOCK_OKTA_TOKEN) the token clients send as `Authorization: SSWS <token>`,"
+                f" or leave it out to use {DEFAULT_TOKEN}"
+            )
+        if token != token.strip():
+            raise ConfigError(  # the token itself is a secret: never in the message
+                "an API token may not begin or end with a space (a client's header loses it):"
+                " remove the spaces around the --token (or MOCK_OKTA_TOKEN) value"
+            )
 
 
 def parse_limits(items: list[str] | tuple[str, ...]) -> dict[str, int]:
