@@ -223,6 +223,7 @@ class MockOktaServer(BaseApplication):  # type: ignore[misc]
             "timeout": 120,
             "graceful_timeout": 5,
             "accesslog": "/dev/stderr" if s.access_log else None,  # as --help says; "-" is stdout
+            "logger_class": "mock_okta.access_log.RedactingLogger",  # no secret in a query
             "errorlog": "-",
             "loglevel": "warning",
             "when_ready": self._announce,
