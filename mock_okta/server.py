@@ -320,6 +320,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mock-okta serve: {exc}", file=sys.stderr)
         return 2
     if settings.db != MEMORY:
-        Org(settings, publish=True).db.close()  # schema and start-up configuration, once
+        # Schema and start-up configuration, once. Every connection is closed before the fork:
+        # one left to the garbage collector (the journal's) could close in the master later
+        # and, as SQLite's last connection there, delete the WAL the workers write to.
+        Org(settings, publish=True).close()
     MockOktaServer(settings, files).run()
     return 0
