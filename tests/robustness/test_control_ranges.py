@@ -68,7 +68,8 @@ def test_out_of_range_config_is_refused_and_nothing_changes(
 
 def test_json_infinity_spelt_as_a_huge_exponent_is_refused(api: Api) -> None:
     # 1e400 is valid JSON that Python reads as inf.
-    response = api.call("PUT", "/_mock/config", '{"timeScale": 1e400}')
+    json_type = {"Content-Type": "application/json"}
+    response = api.call("PUT", "/_mock/config", '{"timeScale": 1e400}', headers=json_type)
     _config_error(response, "timeScale must be a number > 0 and <= 1e+06, not inf")
 
 
