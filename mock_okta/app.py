@@ -31,6 +31,7 @@ from mock_okta.faults import Injection
 from mock_okta.hook_caller import ANSWERED
 from mock_okta.hooks import HookReport
 from mock_okta.journal import WindowState, redact
+from mock_okta.media import body_problem
 from mock_okta.org import Org
 from mock_okta.profile import login_key
 from mock_okta.ratelimit import (
@@ -82,6 +83,8 @@ def _begin() -> Response | None:
     if bucket is None:
         if path.startswith(CONTROL_PREFIX):  # a bulk seed of thousands of users in one body
             request.max_content_length = CONTROL_MAX_BODY_BYTES
+            # PARITY: the control plane is the mock's own; it reads bodies as Okta's API does.
+            _check_body()
         return None  # the control plane and non-API paths are never limited
     g.bucket = bucket
     index = token.index if token else None
@@ -98,8 +101,21 @@ def _begin() -> Response | None:
             time.sleep(injection.latency_ms / 1000)
         if injection.status is not None or injection.drop:
             return _inject(org, injection, bucket)
+    # PARITY: whether a refused media type counts against the bucket is unconfirmed; it does
+    # not (it is refused before the per-username authn limit, which reads the body).
+    _check_body()
     _rate_limit(org, bucket)
     return None
+
+
+def _check_body() -> None:
+    """400 unless a request body is JSON as Okta reads it (mock_okta/media.py)."""
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if not (request.content_length or chunked):
+        return
+    problem = body_problem(request.headers.get("Content-Type"), request.get_data(cache=True)[:4])
+    if problem is not None:
+        raise problem
 
 
 def _authenticate(org: Org, *, required: bool) -> ApiToken | None:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import Final, Protocol
+
+# How far `POST /_mock/clock` may move time, in total: a century keeps every timestamp a
+# datetime, a JSON number and an SQLite value can hold (1e20 seconds once broke every create).
+MAX_OFFSET_SECONDS: Final = 100 * 365.25 * 86_400
 
 
 class Clock(Protocol):

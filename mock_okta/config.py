@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
 from mock_okta.hashing import DEFAULT_SHA256_SALT, SaltEncoding
+from mock_okta.ratelimit import BUCKETS, CONCURRENCY, PROFILES
 
 DEFAULT_TOKEN: Final = "test-token"
 DEFAULT_DB: Final = "mock-okta.db"
 HOOK_ON_UPDATE: Final = ("any", "staged")
 TOKEN_LIMIT_HEADERS: Final = ("share", "org")
+# Upper bounds of run-time settings: far beyond any real org, well inside what SQLite's 64-bit
+# integers, the shared rate windows and datetime can hold (a larger value once broke writes).
+MAX_PER_MINUTE: Final = 1_000_000_000
+MAX_COUNT: Final = 1_000_000_000  # attempts, minutes, per-second limits
+MAX_TIME_SCALE: Final = 1_000_000.0
+MAX_SECONDS: Final = 86_400.0  # hook timeout, concurrency reset
 
 
 class ConfigError(ValueError):
@@ -106,31 +114,46 @@ class RuntimeConfig:
         return json.dumps(self.to_json(), sort_keys=True)
 
 
+def _whole(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
 def _coerce(key: str, value: object) -> object:
     def need(ok: bool, what: str) -> None:
         if not ok:
             raise ConfigError(f"{key} must be {what}, not {value!r}")
 
     if key == "rateLimits":
-        need(isinstance(value, str) and bool(value), "a profile name")
+        need(isinstance(value, str) and value in PROFILES, f"one of {', '.join(PROFILES)}")
         return value
     if key == "limits":
         need(isinstance(value, Mapping), "an object of bucket: per-minute limit")
         assert isinstance(value, Mapping)
+        known = (*BUCKETS, CONCURRENCY)
         for bucket, limit in value.items():
-            if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
-                raise ConfigError(f"limits.{bucket} must be a whole number >= 0, not {limit!r}")
+            if bucket not in known:
+                raise ConfigError(f"limits: unknown bucket {bucket!r}; known: {', '.join(known)}")
+            if not _whole(limit, 0, MAX_PER_MINUTE):
+                raise ConfigError(
+                    f"limits.{bucket} must be a whole number from 0 to {MAX_PER_MINUTE},"
+                    f" not {limit!r}"
+                )
         return dict(value)
     if key == "tokenShare":
-        ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 100
-        need(ok, "a whole number of percent from 1 to 100")
+        need(_whole(value, 1, 100), "a whole number of percent from 1 to 100")
         return value
     if key == "tokenLimitHeader":
         need(value in TOKEN_LIMIT_HEADERS, " or ".join(TOKEN_LIMIT_HEADERS))
         return value
     if key in ("timeScale", "hookTimeoutSeconds", "concurrencyResetSeconds"):
-        ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
-        need(ok, "a number > 0")
+        high = MAX_TIME_SCALE if key == "timeScale" else MAX_SECONDS
+        ok = (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and 0 < value <= high
+        )
+        need(ok, f"a number > 0 and <= {high:g}")
         return float(value)  # type: ignore[arg-type]
     if key == "searchBudgetMs":
         ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 600_000
@@ -139,7 +162,7 @@ def _coerce(key: str, value: object) -> object:
     if key == "concurrencyLimit":
         if value is None:
             return None
-        need(isinstance(value, int) and not isinstance(value, bool) and value >= 1, "an int >= 1")
+        need(_whole(value, 1, MAX_PER_MINUTE), f"null or a whole number from 1 to {MAX_PER_MINUTE}")
         return value
     if key == "sha256Salt":
         try:
@@ -154,7 +177,7 @@ def _coerce(key: str, value: object) -> object:
     if key == "diagnoseFailedLogins":
         need(isinstance(value, bool), "true or false")
         return value
-    need(isinstance(value, int) and not isinstance(value, bool) and value >= 0, "an int >= 0")
+    need(_whole(value, 0, MAX_COUNT), f"a whole number from 0 to {MAX_COUNT}")
     return value
 
 
@@ -180,6 +203,9 @@ class Settings:
     certfile: str | None = None  # a team's own certificate (and key): HTTPS without our CA
     keyfile: str | None = None
     runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
+
+    def __post_init__(self) -> None:
+        check_tokens(self.tokens)
 
     @property
     def scheme(self) -> str:
@@ -216,8 +242,15 @@ class Settings:
         ):
             if (text := get(name)) is not None:
                 values[key] = _int(f"MOCK_OKTA_{name}", text)
-        if (text := get("TOKEN")) is not None:
-            values["tokens"] = tuple(t.strip() for t in text.split(",") if t.strip())
+        if (text := environ.get("MOCK_OKTA_TOKEN")) is not None:
+            # Set but empty is a mistake (an unset CI secret, say), not "use the default".
+            tokens = tuple(t.strip() for t in text.split(","))
+            if not all(tokens):
+                raise ConfigError(
+                    f"MOCK_OKTA_TOKEN={text!r} holds an empty token: set it to the API token(s)"
+                    f" clients send, comma-separated, or unset it to use {DEFAULT_TOKEN}"
+                )
+            values["tokens"] = tokens
         if (text := get("TLS")) is not None:
             values["tls"] = _bool("MOCK_OKTA_TLS", text)
         if (text := get("TLS_NAMES")) is not None:
@@ -251,6 +284,25 @@ class Settings:
         if runtime:
             values["runtime"] = base.runtime.updated(runtime)
         return dataclasses.replace(base, **values)  # type: ignore[arg-type]
+
+
+def check_tokens(tokens: tuple[str, ...]) -> None:
+    """Refuse a token no client can send: empty, blank, or with spaces around it.
+
+    An empty token would make `Authorization: SSWS` with nothing after it authenticate.
+    """
+    for token in tokens:
+        if not token.strip():
+            raise ConfigError(
+                f"an API token may not be empty or blank ({token!r}): give --token (or"
+                f" MOCK_OKTA_TOKEN) the token clients send as `Authorization: SSWS <token>`,"
+                f" or leave it out to use {DEFAULT_TOKEN}"
+            )
+        if token != token.strip():
+            raise ConfigError(  # the token itself is a secret: never in the message
+                "an API token may not begin or end with a space (a client's header loses it):"
+                " remove the spaces around the --token (or MOCK_OKTA_TOKEN) value"
+            )
 
 
 def parse_limits(items: list[str] | tuple[str, ...]) -> dict[str, int]:

@@ -2,7 +2,9 @@
 
 Pure: no Flask, no store. Each known mistake (reference.md §2, devforum threads 3613 and 11620)
 is undone in turn, alone and in pairs, until a reading verifies; the sentence names what was
-undone. Digest variants cost microseconds; bcrypt and PBKDF2 variants are few and budgeted.
+undone. Digest variants cost microseconds; bcrypt and PBKDF2 variants are few, and every
+diagnosis has one time budget (half a second on the server): a PBKDF2 derivation that would not
+fit in what is left is not started, and the sentence says what the budget left unchecked.
 Sentences name fields and settings, never the password, the salt or the hash.
 """
 
@@ -13,8 +15,9 @@ import hashlib
 import hmac
 import itertools
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 import bcrypt
@@ -39,10 +42,12 @@ from mock_okta.hashing import (
 )
 
 HOOK_FIX: Final = "use the password import inline hook instead of importing this hash"
-# Extra bcrypt work allowed, in cost-10 checks (~70 ms each), and never less than four checks at
-# the declared cost: a failed sign-in on the server stays cheap, the doctor looks further.
-SERVER_BCRYPT_BUDGET: Final = 0.5
-DOCTOR_BCRYPT_BUDGET: Final = 16.0
+# Seconds a diagnosis may take: a failed sign-in on the server stays cheap, the doctor looks
+# further. bcrypt work is planned from it in cost-10 checks (~70 ms each), never less than four
+# checks at the declared cost; PBKDF2 derivations are timed (2,000,000 iterations take ~1 s).
+SERVER_BUDGET: Final = 0.5
+DOCTOR_BUDGET: Final = 16.0
+CALIBRATION_ITERATIONS: Final = 2000  # a PBKDF2 derivation timed to estimate the real ones
 MIN_BCRYPT_CHECKS: Final = 4
 DIGEST_SIZES: Final = {alg: hashlib.new(name).digest_size for alg, name in DIGESTS.items()}
 UTF16: Final = ("utf-16-le", "utf-16-be", "utf-16")
@@ -53,6 +58,7 @@ _BCRYPT_FULL_RE: Final = re.compile(
 )
 _BCRYPT_PREFIX_RE: Final = re.compile(r"\$(2[abxy]?)\$(\d\d)\$(.*)")
 _BCRYPT_TEXT_RE: Final = re.compile(rf"{_BCRYPT64}+")
+UNCHECKED: Final = "\x00"  # between what was checked and what the budget left unchecked
 UNIMPORTABLE: Final = ("ARGON", "SCRYPT", "CRYPT", "SSHA", "NTLM", "WHIRLPOOL", "SHA3")
 
 
@@ -86,6 +92,25 @@ KEY_SIZE: Final = "key-size"
 NEEDS_HOOK: Final = "needs-import-hook"
 
 
+@dataclass(slots=True)
+class Budget:
+    """The time one diagnosis may take, on an injected timer (seconds, monotonic)."""
+
+    seconds: float
+    timer: Callable[[], float] = time.perf_counter
+    started: float = field(init=False)
+    ran_out: bool = False
+
+    def __post_init__(self) -> None:
+        self.started = self.timer()
+
+    def allows(self, estimate: float = 0.0) -> bool:
+        """Whether work estimated at `estimate` seconds fits in what is left; once not, never."""
+        if not self.ran_out and self.timer() - self.started + estimate > self.seconds:
+            self.ran_out = True
+        return not self.ran_out
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """What `examine` found: whether Okta verifies, and the mistakes that explain why not."""
@@ -96,6 +121,8 @@ class Finding:
     confirmed: bool = False  # undoing `mistakes` makes the password verify
     refused: str | None = None  # why Okta refuses the object at create, if it does
     checked: str = ""
+    unchecked: str = ""  # what the time budget left unchecked, if it ran out
+    budget: float = 0.0
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -114,6 +141,13 @@ class Finding:
             )
         if self.refused:
             return "fix the field the cause names, then check again."
+        if self.unchecked:
+            checked = f" (checked {self.checked})" if self.checked else ""
+            return (
+                f"no known variant verifies{checked}; the diagnosis ran out of its"
+                f" {self.budget:g} s time budget before checking {self.unchecked}"
+                " (mock-okta doctor looks further)."
+            )
         return (
             f"no known variant verifies (checked {self.checked}), so the password is probably"
             " not the one this hash was made from."
@@ -137,10 +171,14 @@ def diagnose(
     h: PasswordHash,
     sha256_salt: SaltEncoding = DEFAULT_SHA256_SALT,
     *,
-    bcrypt_budget: float = SERVER_BCRYPT_BUDGET,
+    budget: float = SERVER_BUDGET,
+    timer: Callable[[], float] = time.perf_counter,
 ) -> str:
-    """The sentence for a failed sign-in's journal `detail` (the seam in authn.Authn)."""
-    finding = examine(password, h, sha256_salt, bcrypt_budget=bcrypt_budget)
+    """The sentence for a failed sign-in's journal `detail` (the seam in authn.Authn).
+
+    The sign-in has already found that the password does not verify: that is not done again.
+    """
+    finding = examine(password, h, sha256_salt, budget=budget, timer=timer, failed=True)
     if finding.verifies:
         return finding.explain()
     return f"password does not verify against the imported {h.algorithm.value} hash: " + (
@@ -153,20 +191,30 @@ def examine(
     h: PasswordHash,
     sha256_salt: SaltEncoding = DEFAULT_SHA256_SALT,
     *,
-    bcrypt_budget: float = SERVER_BCRYPT_BUDGET,
+    budget: float = SERVER_BUDGET,
+    timer: Callable[[], float] = time.perf_counter,
+    failed: bool = False,
 ) -> Finding:
-    """Whether `password` verifies against `h` and, if not, the mistakes that explain it."""
+    """Whether `password` verifies against `h` and, if not, the mistakes that explain it.
+
+    `failed`: the caller knows it does not verify. All the work fits in `budget` seconds on
+    `timer`, the check of `h` itself aside.
+    """
     algorithm = h.algorithm.value
-    if verify(password, h, sha256_salt):
+    if not failed and verify(password, h, sha256_salt):
         return Finding(True, algorithm)
+    clock = Budget(budget, timer)
     if h.algorithm is HashAlgorithm.BCRYPT:
-        mistakes, checked = _bcrypt(password, h, bcrypt_budget)
+        mistakes, checked = _bcrypt(password, h, clock)
     elif h.algorithm is HashAlgorithm.PBKDF2:
-        mistakes, checked = _pbkdf2(password, h)
+        mistakes, checked = _pbkdf2(password, h, clock)
     else:
-        mistakes, checked = _digest(password, h, sha256_salt)
+        mistakes, checked = _digest(password, h, sha256_salt, clock)
     if mistakes is not None:
         return Finding(False, algorithm, mistakes, confirmed=True)
+    if clock.ran_out:
+        done, _, left = checked.partition(UNCHECKED)
+        return Finding(False, algorithm, _hints(h), checked=done, unchecked=left, budget=budget)
     return Finding(False, algorithm, _hints(h), checked=checked)
 
 
@@ -175,7 +223,7 @@ def examine_object(
     raw: object,
     sha256_salt: SaltEncoding = DEFAULT_SHA256_SALT,
     *,
-    bcrypt_budget: float = DOCTOR_BCRYPT_BUDGET,
+    budget: float = DOCTOR_BUDGET,
 ) -> Finding:
     """As `examine`, for a hash object as a tool would send it, refused at create or not."""
     try:
@@ -190,7 +238,7 @@ def examine_object(
             fixed = parse_hash(repaired)
         except OktaError:
             return Finding(False, _algorithm_of(raw), repairs, refused=refused)
-        sub = examine(password, fixed, sha256_salt, bcrypt_budget=bcrypt_budget)
+        sub = examine(password, fixed, sha256_salt, budget=budget)
         return Finding(
             False,
             fixed.algorithm.value,
@@ -198,7 +246,7 @@ def examine_object(
             confirmed=sub.verifies or sub.confirmed,
             refused=refused,
         )
-    return examine(password, h, sha256_salt, bcrypt_budget=bcrypt_budget)
+    return examine(password, h, sha256_salt, budget=budget)
 
 
 def _algorithm_of(raw: object) -> str:
@@ -359,9 +407,11 @@ def _digest_candidates(h: PasswordHash, sha256_salt: SaltEncoding) -> Iterator[C
 
 
 def _digest(
-    password: str, h: PasswordHash, sha256_salt: SaltEncoding
+    password: str, h: PasswordHash, sha256_salt: SaltEncoding, budget: Budget
 ) -> tuple[tuple[Mistake, ...] | None, str]:
     for mistakes, algorithm, expected, salt, order, encoding in _digest_candidates(h, sha256_salt):
+        if not budget.allows():
+            return None, f"some variants{UNCHECKED}the rest of the digest variants"
         try:
             pw = password.encode(encoding)
         except UnicodeEncodeError:
@@ -406,7 +456,7 @@ def _hints(h: PasswordHash) -> tuple[Mistake, ...]:
 
 def _bcrypt_checks(
     password: str, h: PasswordHash, budget: float
-) -> Iterator[tuple[Mistake, bytes, int]]:
+) -> Iterator[tuple[Mistake, bytes, int]]:  # `budget` in seconds, planned in cost-10 checks
     """(mistake, password bytes, cost) to try, cheapest first, within the budget."""
     declared = h.work_factor or 10
     allowed = max(budget * 2.0**10, MIN_BCRYPT_CHECKS * 2.0**declared)  # in cost-0 rounds
@@ -430,10 +480,15 @@ def _bcrypt_checks(
 
 
 def _bcrypt(
-    password: str, h: PasswordHash, budget: float
+    password: str, h: PasswordHash, budget: Budget
 ) -> tuple[tuple[Mistake, ...] | None, str]:
     costs: list[str] = []
-    for mistake, data, cost in _bcrypt_checks(password, h, budget):
+    planned = list(_bcrypt_checks(password, h, budget.seconds))
+    for index, (mistake, data, cost) in enumerate(planned):
+        if not budget.allows():
+            left = sorted({str(c) for m, _, c in planned[index:] if m.code == WORK_FACTOR}, key=int)
+            done = f"workFactor {', '.join(sorted(costs, key=int))}" if costs else ""
+            return None, f"{done}{UNCHECKED}workFactor {', '.join(left) or 'variants'}"
         if mistake.code == WORK_FACTOR:
             costs.append(str(cost))
         candidate = bcrypt_string(replace(h, work_factor=cost))
@@ -456,7 +511,9 @@ def _key_size(given: int | None, size: int) -> Mistake:
     )
 
 
-def _pbkdf2(password: str, h: PasswordHash) -> tuple[tuple[Mistake, ...] | None, str]:
+def _pbkdf2(
+    password: str, h: PasswordHash, budget: Budget
+) -> tuple[tuple[Mistake, ...] | None, str]:
     expected = decode_base64(h.value)
     if expected is None or h.salt is None or h.digest_algorithm is None:
         return None, "nothing: the value is not Base64"
@@ -497,17 +554,38 @@ def _pbkdf2(password: str, h: PasswordHash) -> tuple[tuple[Mistake, ...] | None,
         itertools.product(salts, digests),
         key=lambda c: (c[0][0] is not None) + (c[1][0] is not None),
     )
+    iterations = max(h.iteration_count or PBKDF2_MIN_ITERATIONS, 1)
+    per_iteration: dict[DigestAlgorithm, float] = {}  # seconds, timed on the budget's timer
+    done: list[str] = []
     for (sm, salt), (dm, digest) in combos:
         mistakes = base + tuple(m for m in (sm, dm) if m is not None)
         if not mistakes:
             continue
-        iterations = max(h.iteration_count or PBKDF2_MIN_ITERATIONS, 1)
+        if digest not in per_iteration:
+            before = budget.timer()
+            hashlib.pbkdf2_hmac(PBKDF2_DIGESTS[digest], pw, salt, CALIBRATION_ITERATIONS)
+            per_iteration[digest] = (budget.timer() - before) / CALIBRATION_ITERATIONS
+        if not budget.allows(per_iteration[digest] * iterations):
+            checked = ", ".join(done)
+            left = f"{_reading(mistakes)} at {iterations} iterations, and the rest"
+            return None, f"{checked}{UNCHECKED}{left}"
         actual = hashlib.pbkdf2_hmac(
             PBKDF2_DIGESTS[digest], pw, salt, iterations, dklen=len(expected)
         )
         if hmac.compare_digest(actual, expected):
             return mistakes, ""
+        done.append(_reading(mistakes))
     return None, "keySize, salt encoding and digestAlgorithm"
+
+
+def _reading(mistakes: tuple[Mistake, ...]) -> str:
+    """A PBKDF2 reading in a few words: what it undoes."""
+    words = {
+        KEY_SIZE: "the decoded keySize",
+        SALT_NOT_ENCODED: "the salt as text",
+        PBKDF2_DIGEST: "the other digestAlgorithm",
+    }
+    return " with ".join(words.get(m.code, m.code) for m in mistakes)
 
 
 # ----- hash objects Okta refuses at create

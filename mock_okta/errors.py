@@ -36,6 +36,11 @@ E_ALREADY_ACTIVE = ErrorSpec(
     "E0000016", 403, "Activation failed because the user is already active"
 )
 E_PASSWORD_RESET_FAILED = ErrorSpec("E0000017", 403, "Password reset failed")
+E_MEDIA_TYPE = ErrorSpec(
+    "E0000021",
+    400,
+    "Bad request.  Accept and/or Content-Type headers likely do not match supported values.",
+)
 E_METHOD_NOT_ALLOWED = ErrorSpec(
     "E0000022", 405, "The endpoint does not support the provided HTTP method"
 )

@@ -16,9 +16,12 @@ from dataclasses import asdict, dataclass
 from typing import Final
 
 from mock_okta.db import Database
+from mock_okta.ratelimit import BUCKETS
 
 STATUSES: Final = frozenset({429, 500, 502, 503, 504})
 MAX_LATENCY_MS: Final = 60_000
+MAX_COUNT: Final = 1_000_000_000  # SQLite holds `remaining`: a 64-bit integer
+MAX_SEED: Final = 2**63 - 1
 _FIELDS: Final = {
     "method": "method",
     "path": "path",
@@ -103,15 +106,20 @@ def parse_rule(raw: object, rule_id: str) -> FaultRule:
     count, probability = values.get("count"), values.get("probability")
     if count is not None and probability is not None:
         raise FaultError("choose either count (the next N matches) or probability, not both")
-    if count is not None and (not _is_int(count) or count < 1):
-        raise FaultError("count must be a whole number >= 1")
+    if count is not None and (not _is_int(count) or not 1 <= count <= MAX_COUNT):
+        raise FaultError(f"count must be a whole number from 1 to {MAX_COUNT}")
     if probability is not None and (
-        not isinstance(probability, int | float) or not 0 < probability <= 1
+        not isinstance(probability, int | float)
+        or isinstance(probability, bool)
+        or not 0 < probability <= 1
     ):
         raise FaultError("probability must be a number in (0, 1]")
     seed = values.get("seed", 0)
-    if not _is_int(seed):
-        raise FaultError("seed must be a whole number")
+    if not _is_int(seed) or not -MAX_SEED <= seed <= MAX_SEED:
+        raise FaultError(f"seed must be a whole number from {-MAX_SEED} to {MAX_SEED}")
+    bucket = values.get("bucket")
+    if bucket is not None and bucket not in BUCKETS:
+        raise FaultError(f"bucket must be one of {', '.join(BUCKETS)}")
     if count is None and probability is None:
         count = 1  # a rule with neither fires once
     return FaultRule(

@@ -8,11 +8,15 @@ The journal is shared by all workers through the database and capped at `limit` 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import multiprocessing
+import re
+import sqlite3
 import threading
-from collections.abc import Mapping
+import urllib.parse
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing.sharedctypes import SynchronizedArray
@@ -23,28 +27,26 @@ from mock_okta.db import Database
 log = logging.getLogger("mock_okta.journal")
 
 REDACTED: Final = "[redacted]"
-# Keys whose scalar values are secrets wherever they appear in a body or a query string.
-SECRET_KEYS: Final = frozenset(
-    {
-        "password",
-        "value",
-        "salt",
-        "oldPassword",
-        "newPassword",
-        "answer",
-        "token",
-        "stateToken",
-        "sessionToken",
-        "activationToken",
-        "recoveryToken",
-        "passCode",
-        "tempPassword",
-        "authorization",
-        "secret",
-        "clientSecret",
-        "client_secret",  # an OPENID_CONNECT app's credentials.oauthClient
-    }
+# Keys whose scalar values are secrets wherever they appear in a body or a query string, by
+# rule: a key is compared lower-cased without `_`, `-`, `.` and spaces ("client_secret" and
+# "X-Api-Key" are "clientsecret" and "xapikey"), and is secret if it is one of SECRET_NAMES
+# (hash fields and one-time values that are secrets only as whole names) or contains one of
+# SECRET_WORDS (passwd, pass, pwd, apiToken, sessionToken, clientSecret, privateKey, ...).
+SECRET_NAMES: Final = frozenset(
+    {"value", "salt", "hash", "answer", "code", "codeverifier", "assertion", "otp", "pin"}
 )
+SECRET_WORDS: Final = (
+    "pass",
+    "pwd",
+    "token",
+    "secret",
+    "authorization",
+    "apikey",
+    "privatekey",
+    "credential",
+    "cookie",
+)
+_SEPARATORS: Final = re.compile(r"[-_. ]")
 MAX_BODY_CHARS: Final = 8192
 MAX_DEPTH: Final = 32  # deeper parts of a body are not kept (a parsed body can nest ~900 deep)
 TOO_DEEP: Final = "[too deep]"
@@ -59,9 +61,34 @@ def redact(data: object, key: str | None = None, depth: int = 0) -> object:
         return {str(k): redact(v, str(k), depth + 1) for k, v in data.items()}
     if isinstance(data, list):
         return [redact(item, key, depth + 1) for item in data]
-    if key is not None and key in SECRET_KEYS and data is not None:
+    if key is not None and data is not None and is_secret_key(key):
         return REDACTED
     return data
+
+
+@functools.lru_cache(maxsize=4096)
+def is_secret_key(key: str) -> bool:
+    """Whether a body or query key holds a secret (see SECRET_WORDS)."""
+    name = _SEPARATORS.sub("", key.lower())
+    return name in SECRET_NAMES or any(word in name for word in SECRET_WORDS)
+
+
+def redact_query(query: str) -> str:
+    """A raw query string with the value of every secret key replaced; the rest as sent."""
+    if not query:
+        return query
+    pairs = []
+    for pair in query.split("&"):
+        key, sep, _value = pair.partition("=")
+        name = urllib.parse.unquote_plus(key)
+        pairs.append(f"{key}={REDACTED}" if sep and is_secret_key(name) else pair)
+    return "&".join(pairs)
+
+
+def redact_uri(uri: str) -> str:
+    """A request URI (path?query) with its query string redacted."""
+    path, sep, query = uri.partition("?")
+    return f"{path}?{redact_query(query)}" if sep else uri
 
 
 def body_for_journal(data: object) -> object:
@@ -213,6 +240,27 @@ class Journal:
                 entry["body"] = {"_unreadable": True}
                 text = json.dumps(entry, separators=(",", ":"), default=str)
             encoded.append((item, (epoch, entry["method"], entry["path"], entry["status"], text)))
+        try:
+            self._store(encoded)
+        except (sqlite3.Error, OverflowError, ValueError, TypeError):
+            if len(encoded) == 1:
+                raise
+            # A batch is one transaction: one entry that cannot be stored (a value beyond
+            # SQLite's integers, say) must not cost the others theirs. Store them one by one.
+            log.exception("mock-okta journal: a batch could not be written; writing its entries")
+            lost = 0
+            for one in encoded:
+                try:
+                    self._store([one])
+                except (sqlite3.Error, OverflowError, ValueError, TypeError):
+                    lost += 1
+            if lost:
+                log.error(
+                    "mock-okta journal: %d of %d entries could not be written", lost, len(batch)
+                )
+
+    def _store(self, encoded: Sequence[tuple[Pending, tuple[object, ...]]]) -> None:
+        """Store encoded entries, their counters and window states in one transaction."""
         with self.db.write() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = 'resets'").fetchone()
             resets = int(row[0]) if row else 0

@@ -13,9 +13,9 @@ import time
 
 from mock_okta.apps import Apps
 from mock_okta.authn import Authn
-from mock_okta.clock import Clock, SystemClock
+from mock_okta.clock import MAX_OFFSET_SECONDS, Clock, SystemClock
 from mock_okta.concurrency import Inflight, Shared
-from mock_okta.config import RuntimeConfig, Settings
+from mock_okta.config import ConfigError, RuntimeConfig, Settings
 from mock_okta.db import Database
 from mock_okta.diagnosis import diagnose
 from mock_okta.faults import FaultPlan, FaultRule, parse_rule
@@ -48,6 +48,7 @@ class Org:
         self.settings = settings or Settings()
         self.db = db or Database(self.settings.db)
         self.clock: Clock = clock or SystemClock()
+        self._advanced = 0.0  # seconds an injected clock was advanced through this org
         self.ids = ids or IdFactory(self.settings.seed)
         self._runtime = self.settings.runtime
         self._limits: dict[str, int] = {}
@@ -213,11 +214,15 @@ class Org:
         return updated
 
     def advance_clock(self, seconds: float) -> float:
-        """Move virtual time forward for every worker; returns the new offset."""
+        """Move virtual time forward for every worker; returns the new offset.
+
+        Raises ConfigError, changing nothing, if time would move beyond MAX_OFFSET_SECONDS.
+        """
         if isinstance(self.clock, SystemClock):
             with self.db.write() as conn:
                 row = conn.execute("SELECT value FROM meta WHERE key = 'clock_offset'").fetchone()
                 offset = (float(row[0]) if row else 0.0) + seconds
+                _check_offset(offset)
                 conn.execute(
                     "INSERT INTO meta (key, value) VALUES ('clock_offset', ?)"
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -226,7 +231,9 @@ class Org:
                 self.db.bump_generation(conn)
             self.refresh()
             return offset
+        _check_offset(self._advanced + seconds)  # an injected clock: this org's advances
         self.clock.advance(seconds)
+        self._advanced += seconds
         return seconds
 
     def reset(self) -> None:
@@ -333,3 +340,11 @@ class Org:
     def real_time(self, mock_time: float) -> float:
         """A mock-clock instant in real epoch seconds, for headers (Date is always real time)."""
         return mock_time - self.clock.offset
+
+
+def _check_offset(offset: float) -> None:
+    if not offset <= MAX_OFFSET_SECONDS:
+        raise ConfigError(
+            f"the clock may move at most {MAX_OFFSET_SECONDS:.0f} seconds (100 years) in all;"
+            " POST /_mock/reset to start again"
+        )

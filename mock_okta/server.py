@@ -223,6 +223,7 @@ class MockOktaServer(BaseApplication):  # type: ignore[misc]
             "timeout": 120,
             "graceful_timeout": 5,
             "accesslog": "/dev/stderr" if s.access_log else None,  # as --help says; "-" is stdout
+            "logger_class": "mock_okta.access_log.RedactingLogger",  # no secret in a query
             "errorlog": "-",
             "loglevel": "warning",
             "when_ready": self._announce,
@@ -320,7 +321,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if settings.db != MEMORY:
         # Schema and start-up configuration, once. Every connection is closed before the fork:
-        # one a worker inherited would, when collected there, delete the WAL under the others.
+        # one left to the garbage collector (the journal's) could close in the master later
+        # and, as SQLite's last connection there, delete the WAL the workers write to.
         Org(settings, publish=True).close()
     MockOktaServer(settings, files).run()
     return 0

@@ -39,7 +39,7 @@ class Tokens:
         self._by_id = {t.id: t for t in self._by_value.values()}
 
     def authenticate(self, value: str | None) -> ApiToken | None:
-        return self._by_value.get(value) if value is not None else None
+        return self._by_value.get(value) if value else None  # never an empty token
 
     def by_id(self, token_id: str) -> ApiToken | None:
         return self._by_id.get(token_id)

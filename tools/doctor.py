@@ -21,7 +21,7 @@ from pathlib import Path
 
 import requests
 
-from mock_okta.diagnosis import DOCTOR_BCRYPT_BUDGET, examine_object
+from mock_okta.diagnosis import DOCTOR_BUDGET, examine_object
 from mock_okta.hashing import SaltEncoding, verify
 from mock_okta.tools.encoder import (
     EncodeError,
@@ -96,9 +96,7 @@ def unwrap_hash(data: object) -> object:
 
 
 def check_hash(raw: object, password: str, sha256_salt: SaltEncoding) -> Verdict:
-    finding = examine_object(
-        password, unwrap_hash(raw), sha256_salt, bcrypt_budget=DOCTOR_BCRYPT_BUDGET
-    )
+    finding = examine_object(password, unwrap_hash(raw), sha256_salt, budget=DOCTOR_BUDGET)
     return Verdict(finding.verifies, finding.explain())
 
 

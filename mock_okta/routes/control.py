@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
 from mock_okta import serialize
+from mock_okta.clock import MAX_OFFSET_SECONDS
 from mock_okta.config import ConfigError
 from mock_okta.errors import validation_error
 from mock_okta.faults import FaultError
@@ -18,6 +17,8 @@ from mock_okta.store import ListQuery
 bp = Blueprint("control", __name__, url_prefix="/_mock")
 
 MAX_JOURNAL_PAGE = 1000
+# Journal sequence numbers and epoch seconds stay far below this (SQLite's integers: 2**63 - 1).
+MAX_QUERY_NUMBER = 2**53
 
 
 @bp.post("/reset")
@@ -81,21 +82,32 @@ def advance_clock() -> ResponseReturnValue:
     """POST /_mock/clock {"advance": seconds} — move virtual time forward."""
     seconds = json_object().get("advance")
     valid = isinstance(seconds, int | float) and not isinstance(seconds, bool)
-    if not valid or not math.isfinite(float(seconds)) or float(seconds) < 0:  # type: ignore[arg-type]
-        raise validation_error("advance", "a number of seconds >= 0 is required")
+    if not valid or not 0 <= float(seconds) <= MAX_OFFSET_SECONDS:  # type: ignore[arg-type]
+        raise validation_error(
+            "advance", f"a number of seconds from 0 to {MAX_OFFSET_SECONDS:.0f} is required"
+        )
     org = current_org()
-    offset = org.advance_clock(float(seconds))  # type: ignore[arg-type]
+    try:
+        offset = org.advance_clock(float(seconds))  # type: ignore[arg-type]
+    except ConfigError as exc:
+        raise validation_error("advance", str(exc)) from None
     return {"offset": offset, "now": org.clock.now()}
 
 
-def _number(name: str, cast: type[int] | type[float]) -> int | float | None:
+def _number(
+    name: str, cast: type[int] | type[float], low: float = 0, high: float = MAX_QUERY_NUMBER
+) -> int | float | None:
+    """A numeric query parameter within [low, high], or 400 naming it."""
     text = request.args.get(name)
     if text is None or text == "":
         return None
     try:
-        return cast(text)
-    except ValueError:
+        value = cast(text)
+    except (ValueError, OverflowError):
         raise validation_error(name, f"{name} must be a number") from None
+    if not low <= value <= high:  # NaN fails too
+        raise validation_error(name, f"{name} must be from {low:g} to {high:g}")
+    return value
 
 
 @bp.get("/requests")
@@ -105,7 +117,7 @@ def list_requests() -> ResponseReturnValue:
     limit = 100 if given is None else int(given)
     if not 1 <= limit <= MAX_JOURNAL_PAGE:
         raise validation_error("limit", f"limit must be from 1 to {MAX_JOURNAL_PAGE}")
-    status = _number("status", int)
+    status = _number("status", int, 0, 999)
     query = JournalQuery(
         since=_number("since", float),
         until=_number("until", float),

@@ -518,7 +518,10 @@ def test_token_settings_in_the_runtime_config(client: FlaskClient) -> None:
             "tokenShare must be a whole number of percent from 1 to 100, not 50.5",
         ),
         ({"tokenLimitHeader": "token"}, "tokenLimitHeader must be share or org, not 'token'"),
-        ({"concurrencyResetSeconds": 0}, "concurrencyResetSeconds must be a number > 0, not 0"),
+        (
+            {"concurrencyResetSeconds": 0},
+            "concurrencyResetSeconds must be a number > 0 and <= 86400, not 0",
+        ),
     ):
         response = call(client, "token-a", "PUT", "/_mock/config", json=bad)
         assert_error(

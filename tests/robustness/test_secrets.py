@@ -40,6 +40,15 @@ SHORT_SECRET = "ShrtMarker1x"  # refused (under 14 characters): the error must n
 APP_PASSWORD = "AppPwMarker5Kp"
 APP_PASSWORD_2 = "AppPwMarker6Lq"
 GROUP_PLAIN = "Pw5groupQxMarker"
+# Secrets under keys no exact list names (issue #20 item 5): redacted by rule.
+PASSWD = "PasswdMarker1Hh"
+PASS = "PassMarker2Jj"
+PWD = "PwdMarker3Kk"
+API_TOKEN = "ApiTokenKeyMarker4Ll"
+API_KEY = "ApiKeyMarker5Mm"
+QUERY_PASSWORD = "QueryPwMarker6Nn"
+QUERY_TOKEN = "QueryTokMarker7Pp"
+QUERY_SECRET = "QuerySecretMarker8Qq"
 
 
 def sha512(password: str, salt: bytes) -> dict[str, str]:
@@ -324,7 +333,34 @@ def exercise(c: Client, hook_url: str) -> dict[str, str]:
     seeded = user("g3@example.com", {"password": {"hash": HASHES["seed-group-sha512"]}})
     seeded["profile"]["tier"] = "gold"  # type: ignore[index]
     assert c.call("POST", "/_mock/users", {"users": [{**seeded, "groups": ["G0", "New"]}]}).ok
+    exercise_keys(c)
     return {"stateToken": state, **exercise_apps(c, plain["id"])}
+
+
+def exercise_keys(c: Client) -> None:
+    """Secrets under secret-looking keys anywhere in a body, and in query strings."""
+    odd = user("odd@example.com", {"password": {"value": PLAIN}})
+    odd["passwd"] = PASSWD
+    odd["profile"]["pass"] = PASS  # type: ignore[index]
+    odd["settings"] = [{"legacy": {"user_pwd": PWD, "apiToken": API_TOKEN}}]
+    c.call("POST", "/api/v1/users", odd)
+    c.call(
+        "POST",
+        "/api/v1/authn",
+        {"username": "a@example.com", "passwd": PASSWD, "X-Api-Key": API_KEY},
+        token=None,
+    )
+    query = {
+        "password": QUERY_PASSWORD,
+        "apiToken": QUERY_TOKEN,
+        "token": QUERY_TOKEN,
+        "client_secret": QUERY_SECRET,
+        "passwd": PASSWD,
+        "limit": "5",
+    }
+    c.call("GET", "/api/v1/users", params=query)
+    c.call("GET", "/api/v1/users/no.such.user", params=query)
+    c.call("POST", "/api/v1/authn", {"username": "a@example.com"}, params=query, token=None)
 
 
 def exercise_apps(c: Client, uid: str) -> dict[str, str]:
@@ -388,6 +424,8 @@ def test_no_secret_is_written_anywhere(
         server.stop()
     log = server.log()
     assert "POST /api/v1/authn" in log  # the access log was on
+    assert "password=[redacted]&apiToken=[redacted]&token=[redacted]" in log  # with queries
+    assert "&limit=5" in log
     where = {
         "journal": json.dumps(journal),
         "server log": log,

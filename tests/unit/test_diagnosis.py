@@ -295,7 +295,7 @@ def test_a_cheap_declared_cost_bounds_server_and_doctor_work(
     assert {5, 6, 7, 8} <= set(costs)
     assert max(costs) == 8  # the server spends about half a cost-10 check
     costs.clear()
-    examine(PASSWORD, h, bcrypt_budget=diagnosis.DOCTOR_BCRYPT_BUDGET)
+    examine(PASSWORD, h, budget=diagnosis.DOCTOR_BUDGET)
     assert {10, 11, 12} <= set(costs)
     assert max(costs) == 13
 
