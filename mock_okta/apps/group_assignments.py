@@ -143,7 +143,11 @@ class AppGroupOperations(AppsBase):
             return app_group, row_to_group(row)
 
     def list_application_group_assignments(self, app_id: str, query: AppGroupQuery) -> AppGroupPage:
-        """GET /api/v1/apps/{appId}/groups: pages ordered by group id; `q` a group-name prefix."""
+        """GET /api/v1/apps/{appId}/groups: pages ordered by group id; `q` a group-name prefix.
+
+        PARITY: Okta's order and cursor are unconfirmed (the SPEC's example cursor is a
+        number); here the group id orders the pages and is the `after` cursor.
+        """
         limit = page_limit(query.limit, APP_GROUPS_PAGE, APP_GROUPS_MAX_PAGE)
         clauses = ["ag.app_id = ?"]
         params: list[object] = [app_id]
