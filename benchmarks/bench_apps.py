@@ -11,7 +11,11 @@ side, A B A B, in one run, and reports the ratio:
   (POST /api/v1/users, no password), both over keep-alive connections;
 - then every user is assigned (the assignment rate at scale is reported too), and
   GET /api/v1/apps/{id}/users pages (first, deep, 500 at a time, `q`) are timed against
-  GET /api/v1/users?limit=200 over the same 100,000 users.
+  GET /api/v1/users?limit=200 over the same 100,000 users;
+- group assignments (#13 phase 2): joining a group assigned to an app (the membership makes a
+  GROUP-scoped app user in the same transaction) against joining a group no app has, side by
+  side; then one PUT /api/v1/apps/{id}/groups/{groupId} of a group with --group-members
+  members (every member's app user in one transaction), reported as app users made per second.
 
 Numbers depend on the machine; they are measured, never asserted.
 """
@@ -39,7 +43,7 @@ def call(conn: http.client.HTTPConnection, method: str, path: str, body: bytes |
     conn.request(method, path, body=body, headers=HEADERS)
     response = conn.getresponse()
     data = response.read()
-    if response.status != 200 and response.status != 201:
+    if response.status not in (200, 201, 204):  # 204: memberships
         raise SystemExit(f"{method} {path}: {response.status} {data[:300]!r}")
     return json.loads(data) if data else None
 
@@ -147,6 +151,59 @@ def side_by_side(
     return ma, mb, round(mb["perSecond"] / ma["perSecond"], 3)
 
 
+def create_group(port: int, name: str) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    body = json.dumps({"profile": {"name": name}}).encode()
+    return str(call(conn, "POST", "/api/v1/groups", body)["id"])
+
+
+def joins(group_id: str, user_ids: Sequence[str]) -> list[Request]:
+    return [("PUT", f"/api/v1/groups/{group_id}/users/{uid}", None) for uid in user_ids]
+
+
+def group_rows(
+    port: int, ids: list[str], args: argparse.Namespace, rows: dict[str, object]
+) -> None:
+    """Memberships with and without an app behind the group, then a large group assigned."""
+    plain = create_group(port, "Bench plain group")
+    assigned = create_group(port, "Bench assigned group")
+    app_id = create_app(port, "Bench group bookmark")
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    call(conn, "PUT", f"/api/v1/apps/{app_id}/groups/{assigned}", b"{}")
+    pool = ids[: 2 * args.rounds * args.batch]
+    plain_ids, assigned_ids = pool[::2], pool[1::2]
+
+    def plain_run(r: int) -> dict[str, float]:
+        batch = plain_ids[r * args.batch : (r + 1) * args.batch]
+        return drive(port, joins(plain, batch), args.clients)
+
+    def assigned_run(r: int) -> dict[str, float]:
+        batch = assigned_ids[r * args.batch : (r + 1) * args.batch]
+        return drive(port, joins(assigned, batch), args.clients)
+
+    a, b, ratio = side_by_side(plain_run, assigned_run, args.rounds)
+    rows["join a group no app has (A)"] = a
+    rows["join a group assigned to an app (B)"] = b
+    rows["  B/A throughput, joins"] = ratio
+    big = create_group(port, "Bench big group")
+    members = ids[-args.group_members :]
+    drive(port, joins(big, members), args.clients)
+    big_app = create_app(port, "Bench big group app")
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)  # a fresh connection
+    start = time.perf_counter()
+    call(conn, "PUT", f"/api/v1/apps/{big_app}/groups/{big}", b"{}")
+    seconds = time.perf_counter() - start
+    rows[f"assign a group of {len(members):,} to an app (1 PUT)"] = {
+        "requests": 1,
+        "perSecond": round(len(members) / seconds, 1),  # app users made per second
+        "p50ms": round(seconds * 1000, 1),
+        "p99ms": round(seconds * 1000, 1),
+    }
+    listed = call(conn, "GET", f"/api/v1/apps/{big_app}/users?limit=500", None)
+    if len(listed) != min(500, len(members)) or listed[0]["scope"] != "GROUP":
+        raise SystemExit(f"the group's members did not get the app: {listed[:1]}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--users", type=int, default=100_000, help="users, all to be assigned")
@@ -154,9 +211,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="A B rounds per comparison")
     parser.add_argument("--clients", type=int, default=8, help="keep-alive connections")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--group-members", type=int, default=20_000, help="members of the group assigned at once"
+    )
     args = parser.parse_args(argv)
     limits = ["--concurrency-limit", "100000"]
-    for bucket in ("users.collection", "users.get", "apps", "api.default"):
+    for bucket in ("users.collection", "users.get", "apps", "api.default", "groups.item"):
         limits += ["--limit", f"{bucket}=100000000"]
     rows: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -222,6 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rows[f"GET users, {name} (A)"] = users_page
                 rows[f"GET app users, {name} (B)"] = app_page
                 rows[f"  B/A throughput, {name}"] = ratio
+            group_rows(port, ids, args, rows)
         finally:
             server.terminate()
             server.wait(10)

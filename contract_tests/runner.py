@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 import requests
 
+from mock_okta.harness.app_checks import Assignments, read_assignments
 from mock_okta.profile import login_key
 from mock_okta.testing.client import ControlClient
 from mock_okta.testing.served import ServedMock
@@ -34,7 +35,7 @@ from mock_okta.tls import trust_env
 from mock_okta.tools.dataset import DEFAULT_MIX, Options, parse_mix
 from mock_okta.tools.dataset import generate as generate_dataset
 from mock_okta.tools.delta import generate_delta
-from mock_okta.tools.records import manifest_fields
+from mock_okta.tools.records import manifest_fields, read_manifest
 
 REFERENCE_COMMAND = (
     f"{shlex.quote(sys.executable)} -m mock_okta migrate --org {{org_url}} --token {{token}}"
@@ -69,6 +70,7 @@ class Dataset:
     records: list[dict[str, Any]]
     oracle: dict[str, dict[str, Any]]  # by login key
     fields: dict[str, dict[str, Any]] = field(default_factory=dict)  # declared custom fields
+    apps: list[dict[str, Any]] = field(default_factory=list)  # declared apps (legacy_apps.py)
 
     @property
     def path(self) -> Path:
@@ -82,7 +84,9 @@ class Dataset:
             if line:
                 entry = json.loads(line)
                 oracle[login_key(entry["login"])] = entry
-        return cls(directory, records, oracle, manifest_fields(directory))
+        apps = read_manifest(directory).get("apps")
+        declared = [dict(a) for a in apps] if isinstance(apps, list) else []
+        return cls(directory, records, oracle, manifest_fields(directory), declared)
 
     def can_log_in(self, *, via: str = "hash") -> list[dict[str, Any]]:
         return [e for e in self.oracle.values() if e.get("canLogIn") and e.get("via") == via]
@@ -132,6 +136,8 @@ class OrgView(Protocol):
 
     def sign_in(self, entries: Sequence[Mapping[str, Any]]) -> dict[str, int]: ...
 
+    def assignments(self) -> Assignments: ...
+
 
 class Mock:
     """A served mock for one scenario, seen only through HTTP (control plane and Okta's API)."""
@@ -166,6 +172,10 @@ class Mock:
             f"{self.url}{SCHEMA}", headers=self._auth, timeout=30, verify=self.ca_file or True
         )
         return response.json() if response.ok else None
+
+    def assignments(self) -> Assignments:
+        """Each user's apps (by login key): scope and app-side identity, from Okta's API."""
+        return read_assignments(self.url, self.token, self.ids(), self.ca_file)
 
     def journal(self) -> list[dict[str, Any]]:
         return self.control.requests()
@@ -286,6 +296,9 @@ class RealOrg:
     def sign_in(self, entries: Sequence[Mapping[str, Any]]) -> dict[str, int]:
         return sign_in(self.url, entries)
 
+    def assignments(self) -> Assignments:
+        return read_assignments(self.url, self.token, self.ids())
+
 
 class Scenario:
     """One scenario's mock, datasets and tool runs, plus everything the report needs."""
@@ -298,7 +311,9 @@ class Scenario:
         self.runs: list[ToolRun] = []
         self.tool_stats: dict[str, Any] | None = None
 
-    def dataset(self, *, users: int | None = None, bad: float | None = None) -> Dataset:
+    def dataset(
+        self, *, users: int | None = None, bad: float | None = None, apps: bool = False
+    ) -> Dataset:
         out = self.workdir / "dataset"
         options = Options(
             users=users or self.config.users,
@@ -307,6 +322,7 @@ class Scenario:
             bad=self.config.bad if bad is None else bad,
             groups=self.config.groups,
             custom_fields=self.config.custom_fields,
+            apps=apps,
         )
         generate_dataset(options, out)
         dataset = Dataset.load(out)

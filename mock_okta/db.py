@@ -177,6 +177,17 @@ CREATE TABLE IF NOT EXISTS app_users (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS app_users_user ON app_users (user_id);
 
+-- Groups assigned to apps: an app user with direct = 0 exists while one of these groups holds it.
+CREATE TABLE IF NOT EXISTS app_groups (
+    app_id TEXT NOT NULL,
+    group_id TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    profile TEXT NOT NULL,
+    last_updated INTEGER NOT NULL,
+    PRIMARY KEY (app_id, group_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS app_groups_group ON app_groups (group_id);
+
 CREATE TABLE IF NOT EXISTS principal_rate_limits (
     id TEXT PRIMARY KEY,
     principal_id TEXT NOT NULL UNIQUE,
@@ -281,6 +292,7 @@ STATE_TABLES: Final = (
     "inline_hooks",
     "apps",
     "app_users",
+    "app_groups",
     "user_types",
     "groups",
     "memberships",

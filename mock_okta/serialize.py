@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Final
 from urllib.parse import urlencode
 
-from mock_okta.apps.models import App, AppLink, AppStatus, AppUser, AppUserStatus
+from mock_okta.apps.models import App, AppGroup, AppLink, AppStatus, AppUser, AppUserStatus
 from mock_okta.groups import OBJECT_CLASS, Group, GroupType
 from mock_okta.hooks import PASSWORD_IMPORT, HookReport, HookStatus, InlineHook, RequestContext
 from mock_okta.models import User, UserStatus
@@ -485,6 +485,26 @@ def app_user(au: AppUser, base: str, *, embedded_user: User | None = None) -> Js
     }
     if embedded_user is not None:
         body["_embedded"] = {"user": user(embedded_user, base)}
+    return body
+
+
+def app_group(ag: AppGroup, base: str, *, embedded_group: Group | None = None) -> JsonObject:
+    """A group assigned to an app (SPEC `ApplicationGroupAssignment`, GroupAssignmentPutResponse
+    example)."""
+    app_href = f"{base}/api/v1/apps/{ag.app_id}"
+    body: JsonObject = {
+        "id": ag.group_id,
+        "priority": ag.priority,
+        "lastUpdated": iso(ag.last_updated),
+        "profile": dict(ag.profile),
+        "_links": {
+            "app": {"href": app_href},
+            "self": {"href": f"{app_href}/groups/{ag.group_id}"},
+            "group": {"href": f"{base}/api/v1/groups/{ag.group_id}"},
+        },
+    }
+    if embedded_group is not None:
+        body["_embedded"] = {"group": group(embedded_group, base)}
     return body
 
 

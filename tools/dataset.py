@@ -2,14 +2,14 @@
 
     mock-okta dataset --users 250000 --seed 42 --out data/
         [--mix bcrypt=40,sha256=20,sha512=10,sha1=10,md5=10,pbkdf2=10] [--bad 2%]
-        [--groups 200] [--custom-fields]
+        [--groups 200] [--custom-fields] [--apps]
         [--bcrypt-cost 4] [--pbkdf2-iterations 4096] [--format jsonl|csv] [--jobs N]
     mock-okta dataset --delta data/ --changed 5% --out data-later/ [--days 7]
 
 Writes users.jsonl (or users.csv), oracle.jsonl and manifest.json; formats in records.py and
-legacy.py, groups and custom fields in legacy_fields.py. Slow hashes (bcrypt, PBKDF2, scrypt)
-are computed by a process pool from inputs drawn in order by one seeded Random, so the files do
-not depend on --jobs.
+legacy.py, groups and custom fields in legacy_fields.py, app accounts in legacy_apps.py. Slow
+hashes (bcrypt, PBKDF2, scrypt) are computed by a process pool from inputs drawn in order by one
+seeded Random, so the files do not depend on --jobs.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from mock_okta.tools.legacy import (
     parse_bcrypt,
     parse_pbkdf2,
 )
+from mock_okta.tools.legacy_apps import apps_manifest, apps_rng, direct_apps
 from mock_okta.tools.legacy_fields import (
     FIELDS,
     GroupDraw,
@@ -139,6 +140,7 @@ class Options:
     jobs: int = 1
     groups: int = 0  # legacy groups; 0: records carry none
     custom_fields: bool = False
+    apps: bool = False  # app accounts (legacy_apps.py); through groups when there are groups
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -152,6 +154,8 @@ class Options:
             out["groups"] = self.groups
         if self.custom_fields:
             out["customFields"] = True
+        if self.apps:
+            out["apps"] = True
         return out
 
     @property
@@ -241,11 +245,14 @@ class Generator:
         self.fields_rng = fields_rng(options.seed)
         self.good_ids: list[int] = []  # custom-duplicate defects copy one of their numbers
         self.draw: GroupDraw | None = None
+        self.apps_rng = apps_rng(options.seed)
 
     def extras(self, user: LegacyUser, index: int) -> None:
         """The user's legacy groups and custom fields, when the dataset has them."""
         if self.draw is not None:
             user.groups = self.draw.groups(index)
+        if self.options.apps:
+            user.apps = direct_apps(self.apps_rng)
         if self.options.custom_fields:
             user.fields = field_values(self.fields_rng, user.id)
             if user.defect is None:
@@ -458,6 +465,7 @@ def generate(options: Options, out: Path, progress: Progress | None = None) -> d
             "cannotLogIn": options.users - can_log_in,
         },
         **extras_manifest(options.custom_fields, names, memberships),
+        **({"apps": apps_manifest(names)} if options.apps else {}),
         "files": files,
     }
     write_manifest(out, manifest)
@@ -498,6 +506,12 @@ def _parser() -> argparse.ArgumentParser:
         help="custom legacy fields (customerNumber unique, loyaltyPoints, newsletter, tier,"
         " favoriteStore), declared in the manifest; --bad then also spoils some values",
     )
+    p.add_argument(
+        "--apps",
+        action="store_true",
+        help="app accounts: each record lists its direct apps, the manifest declares the apps"
+        " and the groups that bring them (with --groups); JSON Lines only",
+    )
     p.add_argument("--bcrypt-cost", type=int, default=4, help="bcrypt cost (default 4)")
     p.add_argument(
         "--pbkdf2-iterations",
@@ -524,6 +538,8 @@ def options_from(args: argparse.Namespace) -> Options:
         raise UsageError("--pbkdf2-iterations must be at least 4096, the least Okta imports")
     if not 0 <= args.groups <= 100_000:
         raise UsageError("--groups must be from 0 to 100000")
+    if args.apps and args.fmt != "jsonl":
+        raise UsageError("--apps needs --format jsonl (a CSV row has no place for a list of apps)")
     return Options(
         users=args.users,
         seed=args.seed if args.seed is not None else 0,
@@ -535,6 +551,7 @@ def options_from(args: argparse.Namespace) -> Options:
         jobs=max(1, args.jobs),
         groups=args.groups,
         custom_fields=args.custom_fields,
+        apps=args.apps,
     )
 
 

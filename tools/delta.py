@@ -2,8 +2,9 @@
 
 Of the touched share, 40% changed their password, 30% their profile (lastName and/or
 mobilePhone; with custom fields their loyalty points too, and with groups one group joined or
-left), 10% were removed, and 20% as many new users joined. Changed and new users get an
-`updatedAt` after the base's `asOf`, so a premigrate-then-delta tool finds them by timestamp.
+left; app accounts are carried over, and new users draw theirs), 10% were removed, and 20% as
+many new users joined. Changed and new users get an `updatedAt` after the base's `asOf`, so a
+premigrate-then-delta tool finds them by timestamp.
 The fresh oracle marks each line's `change`; removed users stay in it with canLogIn false.
 Deliberately bad records are carried over untouched.
 """
@@ -64,6 +65,7 @@ def _options(manifest: dict[str, object], users: int, seed: int, jobs: int) -> O
         jobs=jobs,
         groups=int(_number(opts.get("groups"), 0)),
         custom_fields=bool(opts.get("customFields")),
+        apps=bool(opts.get("apps")),
     )
 
 
@@ -189,6 +191,7 @@ def generate_delta(
             "cannotLogIn": len(kept) - can,
         },
         **extras_manifest(options.custom_fields, names, Counter(len(u.groups or ()) for u in kept)),
+        **({"apps": manifest["apps"]} if "apps" in manifest else {}),
         "delta": {
             "base": {
                 "seed": base_seed,

@@ -6,14 +6,18 @@
 - import: create every importable user ACTIVE with its hash, one call each.
 - premigrate: the same, STAGED (`activate=false`), so the hash can still be replaced.
 - delta: the legacy system's later state: push changed profiles and hashes to STAGED users,
-  create new users STAGED, deactivate removed ones (never delete and re-create: ids stay).
+  point an ACTIVE user whose password changed at the password import hook (Okta takes a hash
+  only while STAGED; the hook on any status since 2023.06), create new users STAGED,
+  deactivate removed ones (never delete and re-create: ids, groups and apps stay).
 - cutover: activate every STAGED user of the dataset.
 - hook: import, and create users whose hash Okta cannot import (scrypt, argon2) with the
   password import inline hook instead, so the legacy system verifies them at first sign-in.
 
 Custom fields (declared in the dataset's manifest.json, `fields`) become custom schema
 properties and legacy groups Okta groups before the first user; each user is created in at most
-20 of its groups and joins the rest by membership calls (a delta also leaves groups).
+20 of its groups and joins the rest by membership calls (a delta also leaves groups). Apps
+(the manifest's `apps`) are found by label or created, and assigned their legacy groups; each
+user is then assigned its direct apps (a record's `apps`).
 
 Records Okta cannot take are skipped with a reason. The run is paced by Okta's rate-limit
 headers (okta_client.py), resumable from --state, and safe to repeat. Okta lets one API token use
@@ -58,7 +62,7 @@ from mock_okta.tools.migration_records import (
 )
 from mock_okta.tools.migration_state import Entry, Saver, State, StateError
 from mock_okta.tools.okta_client import Backoff, OktaClient, Pacer, Stopped, Unavailable
-from mock_okta.tools.records import manifest_fields
+from mock_okta.tools.records import manifest_fields, read_manifest
 
 OK, INCOMPLETE, USAGE = 0, 1, 2
 TOKEN_ENV: Final = "OKTA_API_TOKEN"
@@ -273,7 +277,12 @@ def run(args: argparse.Namespace, tokens: Sequence[str], out: IO[str], err: IO[s
     if args.mode is not Mode.CUTOVER:  # what the users need, before the first of them
         try:
             migrators[0].ensure_schema(fields)
-            migrators[0].ensure_groups(list(seen.groups))
+            apps = _manifest_apps(args.input.parent)
+            app_groups = [g for a in apps for g in _names(a.get("groups"))]
+            migrators[0].ensure_groups(list(dict.fromkeys([*seen.groups, *app_groups])))
+            migrators[0].ensure_apps(apps)
+            for other in migrators[1:]:
+                other.apps = migrators[0].apps
         except Unavailable as exc:
             raise Fatal(f"Okta did not answer while preparing the org: {exc}") from None
     total, tasks = _tasks(args, state, tally, salt, seen, fields)
@@ -344,6 +353,19 @@ def run(args: argparse.Namespace, tokens: Sequence[str], out: IO[str], err: IO[s
     return code
 
 
+def _manifest_apps(directory: Path) -> list[dict[str, object]]:
+    """The apps a dataset's manifest declares (legacy_apps.py); none without a manifest."""
+    try:
+        apps = read_manifest(directory).get("apps")
+    except (OSError, ValueError):
+        return []
+    return [dict(a) for a in apps if isinstance(a, dict)] if isinstance(apps, list) else []
+
+
+def _names(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
 def _summary(
     args: argparse.Namespace,
     tally: Tally,
@@ -364,6 +386,11 @@ def _summary(
         "groupsCreated": tally.actions.get("groups created", 0),
         "joined": tally.actions.get("joined", 0),
         "left": tally.actions.get("left", 0),
+        "appsCreated": tally.actions.get("apps created", 0),
+        "appGroupsAssigned": tally.actions.get("app groups assigned", 0),
+        "appsAssigned": tally.actions.get("apps assigned", 0),
+        "appsUnassigned": tally.actions.get("apps unassigned", 0),
+        "hooked": tally.actions.get("hooked", 0),  # ACTIVE users pointed at the import hook
         "skipped": dict(sorted(tally.skipped.items())),
         "failed": dict(sorted(tally.failed.items())),
         "requests": sum(c.stats.requests for c in clients),
@@ -376,6 +403,17 @@ def _summary(
         "recordsPerSecond": round(tally.done / elapsed, 2) if elapsed > 0 else None,
         "interrupted": interrupted,
     }
+
+
+def _apps_line(s: dict[str, object]) -> list[str]:
+    keys = ("appsCreated", "appGroupsAssigned", "appsAssigned", "appsUnassigned", "hooked")
+    if not any(s[k] for k in keys):
+        return []
+    return [
+        f"  apps created {s['appsCreated']}, groups assigned to apps {s['appGroupsAssigned']},"
+        f" users assigned {s['appsAssigned']}, unassigned {s['appsUnassigned']},"
+        f" pointed at the password import hook {s['hooked']}"
+    ]
 
 
 def _counts(counts: object) -> str:
@@ -397,6 +435,7 @@ def _print_summary(s: dict[str, object], tally: Tally, out: IO[str]) -> None:
         f" deactivated {s['deactivated']}, adopted {s['adopted']}, unchanged {s['unchanged']}",
         f"  schema properties added {s['propertiesAdded']}, groups created {s['groupsCreated']},"
         f" memberships added {s['joined']}, removed {s['left']}",
+        *_apps_line(s),
         f"  skipped {_counts(s['skipped'])}",
         f"  failed {_counts(s['failed'])}",
         f"  requests {s['requests']}, retries {s['retries']}, 429s met {s['rateLimited']},"

@@ -7,14 +7,16 @@ changed profile or hash (a hash only while STAGED), then activate in `import` an
 Before any user, the org gets what the records need: a custom schema property for each custom
 field (a create that uses an undefined one is refused), and each legacy group. A user is
 created in at most 20 groups (`groupIds`, Okta's limit on create); the rest, and any later
-change, are membership calls.
+change, are membership calls. Apps are found by label or created, and assigned their groups;
+a user's direct apps are assigned after it is created. In `delta`, a user past STAGED whose
+password changed is pointed at the password import hook, never deleted and created again.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
@@ -135,6 +137,7 @@ class Migrator:
         self.lookup_first = lookup_first  # delta without a state file: GET by login, re-push
         self.want_active = mode in (Mode.IMPORT, Mode.CUTOVER, Mode.HOOK)
         self.managed: dict[str, str] = {}  # Okta id -> legacy group name, for the input's groups
+        self.apps: dict[str, str] = {}  # app label -> Okta app id (ensure_apps)
 
     # ----- the org: schema properties and groups, before any user
 
@@ -200,6 +203,42 @@ class Migrator:
                     raise Fatal(f"cannot create the group {name!r}: {reply.describe()}")
             self.state.set_group(name, group_id)
             self.managed[group_id] = name
+        return created
+
+    def ensure_apps(self, apps: Sequence[Mapping[str, object]]) -> int:
+        """Find each app by label (or create it), then assign it its legacy groups; the number
+        of apps created. Returns the label -> id map in `self.apps` too."""
+        if not apps:
+            return 0
+        known: dict[str, str] = {}
+        for reply in self.client.pages("/api/v1/apps", {"limit": "200"}):
+            if not reply.ok or not isinstance(reply.body, list):
+                raise Fatal(f"cannot list the org's apps: {reply.describe()}")
+            for app in reply.body:
+                if isinstance(app, dict) and isinstance(app.get("label"), str):
+                    known.setdefault(str(app["label"]), str(app["id"]))
+        created = 0
+        for entry in apps:
+            label, body = str(entry.get("label")), entry.get("app")
+            app_id = known.get(label)
+            if app_id is None:
+                reply = self._call("POST", "/api/v1/apps", body=body)
+                if not reply.ok or not isinstance(reply.body, dict):
+                    raise Fatal(f"cannot create the app {label!r}: {reply.describe()}")
+                app_id = str(reply.body["id"])
+                created += 1
+                self.tally.action("apps created")
+            self.apps[label] = app_id
+            groups = entry.get("groups")
+            for name in groups if isinstance(groups, list) else ():
+                group_id = self._group_id(str(name))
+                path = f"/api/v1/apps/{app_id}/groups/{group_id}"
+                if self._call("GET", path).ok:
+                    continue
+                reply = self._call("PUT", path, body={})
+                if not reply.ok:
+                    raise Fatal(f"cannot assign {name!r} to {label!r}: {reply.describe()}")
+                self.tally.action("app groups assigned")
         return created
 
     # ----- Okta calls
@@ -269,9 +308,10 @@ class Migrator:
             entry = self._create(record)
             if entry is None:  # created as it should be; groups beyond 20 still to join
                 created = self.state.get(record.login)
-                if created is not None and record.groups is not None:
+                if created is not None and (record.groups is not None or record.apps):
                     try:
                         self._sync_groups(record, created)
+                        self._sync_apps(record, created)
                     finally:
                         self.state.set(record.login, created)
                 return
@@ -279,6 +319,7 @@ class Migrator:
             changed = self._push(record, entry)
             activated = self._activate(entry) if self.want_active else False
             moved = self._sync_groups(record, entry)
+            moved = self._sync_apps(record, entry) or moved
         finally:
             self.state.set(record.login, entry)
         if known and not (changed or activated or moved):
@@ -339,11 +380,23 @@ class Migrator:
             body["profile"] = record.profile  # None clears a property in a partial update
         if push_password and staged:
             body["credentials"] = {"password": record.password}
+        rehook = push_password and not staged and self.mode is Mode.DELTA
+        if rehook:
+            # Past STAGED, Okta takes no hash; since 2023.06 it takes the password import hook
+            # on a user in any status (reference.md §7.4): the next sign-in asks the legacy
+            # system, with the new password, and the id, groups and apps stay.
+            body["credentials"] = {"password": {"hook": {"type": "default"}}}
         if body:
             reply = self._call("POST", self.client.user_path(entry.id), body=body)
             if reply.status == 404:
                 raise _Failed(GONE, f"user {entry.id} is no longer in Okta (deleted outside)")
             if reply.status == 400 and any(STAGED_ONLY_CAUSE in c for c in reply.causes):
+                if rehook:
+                    raise _Failed(
+                        NOT_STAGED,
+                        f"the org refuses the import hook for {entry.id} ({entry.status}), as"
+                        f" orgs before 2023.06 do: {reply.describe()}; reset the password instead",
+                    )
                 raise _Failed(NOT_STAGED, f"{entry.id} left STAGED meanwhile: {reply.describe()}")
             if not reply.ok:
                 raise _Failed(OKTA_ERROR, f"update: {reply.describe()}")
@@ -353,7 +406,9 @@ class Migrator:
             if "credentials" in body:
                 entry.password = record.password_fp
             self.tally.action("updated")
-        if push_password and not staged:
+            if rehook:
+                self.tally.action("hooked")
+        if push_password and not staged and not rehook:
             raise _Failed(
                 NOT_STAGED,
                 f"the password changed after {entry.id} left STAGED ({entry.status}): Okta takes"
@@ -442,6 +497,39 @@ class Migrator:
             self.tally.action(action)
         entry.groups = want
         return True
+
+    # ----- direct app assignments (those through groups follow the memberships)
+
+    def _sync_apps(self, record: Record, entry: Entry) -> bool:
+        """Assign the record's direct apps and unassign the ones it lost; True on change."""
+        if record.apps is None:
+            return False
+        have = entry.apps or []
+        want = list(record.apps)
+        joins = [label for label in want if label not in have]
+        leaves = [label for label in have if label not in want]
+        entry.apps = None  # unknown until every call below is answered
+        for label in joins:
+            app_id = self._app_id(label)
+            reply = self._call(
+                "POST", f"/api/v1/apps/{app_id}/users", body={"id": entry.id, "scope": "USER"}
+            )
+            if not reply.ok:
+                raise _Failed(OKTA_ERROR, f"assigning {label!r}: {reply.describe()}")
+            self.tally.action("apps assigned")
+        for label in leaves:
+            reply = self._call("DELETE", f"/api/v1/apps/{self._app_id(label)}/users/{entry.id}")
+            if not reply.ok and reply.status != 404:
+                raise _Failed(OKTA_ERROR, f"unassigning {label!r}: {reply.describe()}")
+            self.tally.action("apps unassigned")
+        entry.apps = want
+        return bool(joins or leaves)
+
+    def _app_id(self, label: str) -> str:
+        app_id = self.apps.get(label)
+        if app_id is None:
+            raise _Failed(OKTA_ERROR, f"the app {label!r} is not in the manifest's apps")
+        return app_id
 
     # ----- users gone from the legacy system
 

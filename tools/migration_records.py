@@ -56,6 +56,7 @@ class Record:
     profile_fp: str
     groups: tuple[str, ...] | None = None  # legacy group names; None: the input has none
     unique: tuple[tuple[str, str], ...] = ()  # (field, value key) of unique custom fields
+    apps: tuple[str, ...] | None = None  # labels of the direct app accounts; None: none given
 
     @property
     def key(self) -> str:
@@ -169,6 +170,8 @@ def prepare(
     profile.update(custom[0])
     raw_groups = data.get("groups")
     groups = tuple(str(g) for g in raw_groups) if isinstance(raw_groups, list) else None
+    raw_apps = data.get("apps")
+    apps = tuple(str(a) for a in raw_apps) if isinstance(raw_apps, list) else None
     try:
         credential: dict[str, object] = {
             "hash": to_okta_hash(password, sha256_salt=sha256_salt).to_okta()
@@ -188,6 +191,7 @@ def prepare(
         profile_fingerprint(profile, profile),
         groups,
         custom[1],
+        apps,
     )
 
 

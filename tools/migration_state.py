@@ -2,14 +2,16 @@
 
     {"version": 1, "org": "https://dev-1.okta.com", "groups": {"Gold": "00g…", …}, "users": {
       "ana@example.com": {"id": "00u…", "status": "STAGED", "password": "9f…", "profile": "3c…",
-        "groups": ["Gold", …]},
+        "groups": ["Gold", …], "apps": ["Customer portal", …]},
       …}}
 
 Fingerprints are short SHA-256s of the legacy password object and of the profile sent, so a
 delta run knows what changed since the premigration; `null` means not known (a user adopted from
 Okta without a state file). `groups` are the legacy groups the user was put in (absent: not
-known, or the input has none) and the Okta id of each legacy group. Written atomically (temp
-file, fsync, rename), at least every second while the run changes it, and at exit.
+known, or the input has none) and the Okta id of each legacy group; `apps` the labels of the
+apps assigned to the user directly (those through groups follow the memberships). Written
+atomically (temp file, fsync, rename), at least every second while the run changes it, and at
+exit.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class Entry:
     password: str | None  # fingerprint of the legacy password migrated; None: unknown
     profile: str | None
     groups: list[str] | None = None  # legacy groups the user is in, in Okta; None: unknown
+    apps: list[str] | None = None  # labels of the apps assigned to it directly; None: unknown
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -51,6 +54,8 @@ class Entry:
         }
         if self.groups is not None:
             out["groups"] = self.groups
+        if self.apps is not None:
+            out["apps"] = self.apps
         return out
 
 
@@ -71,12 +76,14 @@ def _entry(login: str, raw: object) -> Entry:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str):
         raise StateError(f"state entry for {login!r} has no Okta id")
     password, profile, groups = raw.get("password"), raw.get("profile"), raw.get("groups")
+    apps = raw.get("apps")
     return Entry(
         str(raw["id"]),
         str(raw.get("status") or "STAGED"),
         password if isinstance(password, str) else None,
         profile if isinstance(profile, str) else None,
         [str(g) for g in groups] if isinstance(groups, list) else None,
+        [str(a) for a in apps] if isinstance(apps, list) else None,
     )
 
 

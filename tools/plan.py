@@ -49,8 +49,12 @@ CALL_KINDS: Final[Mapping[str, tuple[str, str]]] = {
     "schema": ("POST", "/api/v1/meta/schemas/user/default"),
 }
 MAX_GROUP_IDS: Final = 20  # groupIds a create takes (SPEC Users tag); the rest are memberships
-COLORS: Final = ("#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#17becf", "#8c564b")
-DASHES: Final = ("", "6 3", "2 2", "8 3 2 3", "4 4", "3 1", "1 3")
+COLORS: Final = (
+    "#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#17becf", "#e377c2", "#8c564b",
+)  # fmt: skip
+DASHES: Final = ("", "6 3", "2 2", "8 3 2 3", "4 4", "3 1", "5 2 1 2", "1 3")
+# What a delete-and-recreate loses with the user (the seed thread's warning, reference.md §7.3).
+RECREATE_DESTROYS: Final = "ids, memberships, app assignments of changed users"
 
 
 class UsageError(ValueError):
@@ -113,6 +117,7 @@ class Strategy:
     hook_calls: int = 0
     premigration_s: float | None = None
     delta_s: float | None = None
+    destroys: str = ""  # what the strategy loses of a user's identity; "": nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +308,26 @@ def make_plan(inputs: Inputs) -> Plan:
         (*adaptive.series, (premigration.duration_s + delta.duration_s, inputs.users)),
         premigration_s=premigration.duration_s,
         delta_s=delta.duration_s,
+        destroys=RECREATE_DESTROYS if any(c.name == "delete" for c in inputs.delta_calls) else "",
+    )
+    # ACTIVE with hashes from the start; at go-live each changed user is pointed at the
+    # password import hook (one update, allowed on any status since 2023.06): nobody waits,
+    # and each of them calls the hook once at its next sign-in.
+    hook_delta = simulate(
+        replace(_scenario(inputs, planned_calls("update"), delta_users), client=Client.ADAPTIVE)
+    )
+    premigrate_hook = Strategy(
+        "premigrate-hook",
+        f"premigrate ACTIVE with hashes; go-live: hook for {_share(inputs.changed)} changed",
+        adaptive.workers,
+        premigration.duration_s + hook_delta.duration_s,
+        premigration.requests + hook_delta.requests,
+        adaptive.rejected + hook_delta.rejected + hook_delta.rejected_busy,
+        0.0,
+        (*adaptive.series, (premigration.duration_s + hook_delta.duration_s, inputs.users)),
+        hook_calls=delta_users,
+        premigration_s=premigration.duration_s,
+        delta_s=hook_delta.duration_s,
     )
     hook = replace(
         adaptive,
@@ -318,6 +343,7 @@ def make_plan(inputs: Inputs) -> Plan:
         adaptive,
         staged,
         premigrate,
+        premigrate_hook,
         hook,
     )
     if inputs.groups or inputs.memberships:
@@ -471,8 +497,18 @@ def notes(plan: Plan) -> list[str]:
         f" {i.changed_users:,} users changed since ({_share(i.changed)}) get {delta}"
         f" ({duration(premigrate.delta_s or 0)}): the outage is that delta alone. Okta takes a"
         " hash only on create or while STAGED, so an ACTIVE user's new password means delete"
-        " and re-create — which gives the user a new id and loses its app assignments (set"
-        " --delta-calls update for hash updates of STAGED users)."
+        " and re-create — which gives the user a new id and loses its memberships and app"
+        " assignments (set --delta-calls update for hash updates of STAGED users)."
+    )
+    hooked = next(s for s in plan.strategies if s.key == "premigrate-hook")
+    out.append(
+        "Premigrate ACTIVE, then the hook (what `mock-okta migrate --mode import`, then"
+        " `--mode delta`, does): since 2023.06 Okta takes the password import hook on a user in"
+        f" any status, so at go-live the {i.changed_users:,} changed users get one update each"
+        f" ({duration(hooked.delta_s or 0)}) while everyone keeps signing in: no outage, ids,"
+        f" memberships and apps kept; each of them calls your hook once at its next sign-in"
+        f" ({hooked.hook_calls:,} calls, outside these limits), with `mock-okta hook-server`"
+        " serving the later dataset in a rehearsal."
     )
     staged = next(s for s in plan.strategies if s.key == "premigrate-staged")
     out.append(
@@ -550,7 +586,7 @@ def render_table(plan: Plan) -> str:
         f" ({', '.join(c.name for c in i.calls)}); {limits}; {concurrency};"
         f" {i.workers} workers; {i.latency_ms:g} ms a request"
     )
-    rows = [("strategy", "workers", "duration", "requests", "429s", "outage")]
+    rows = [("strategy", "workers", "duration", "requests", "429s", "outage", "destroys")]
     for s in plan.strategies:
         requests = f"{s.requests:,}" + (f" +{s.hook_calls:,} hook" if s.hook_calls else "")
         rows.append(
@@ -561,15 +597,18 @@ def render_table(plan: Plan) -> str:
                 requests,
                 f"{s.rejected:,}",
                 duration(s.outage_s) if s.outage_s else "none",
+                s.destroys or "nothing",
             )
         )
     widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
     lines = [head, ""]
     for row in rows:
-        cells = [row[0].ljust(widths[0])] + [
-            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        cells = [
+            row[0].ljust(widths[0]),
+            *(c.rjust(w) for c, w in zip(row[1:-1], widths[1:-1], strict=True)),
+            row[-1],
         ]
-        lines.append("  ".join(cells))
+        lines.append("  ".join(cells).rstrip())
     lines.append("")
     if plan.token_rows:
         lines += [*render_tokens(plan), ""]
@@ -632,6 +671,7 @@ def to_json(plan: Plan) -> dict[str, object]:
                 "hook_calls": s.hook_calls,
                 "premigration_s": s.premigration_s,
                 "delta_s": s.delta_s,
+                "destroys": s.destroys or None,
                 "series": [[t, u] for t, u in s.series],
             }
             for s in plan.strategies
@@ -785,7 +825,7 @@ def render_svg(plan: Plan) -> str:
 def render_html(plan: Plan) -> str:
     """A page that needs nothing else: the table, the chart (inline SVG) and the notes."""
     e = html.escape
-    head = ("strategy", "workers", "duration", "requests", "429s", "outage")
+    head = ("strategy", "workers", "duration", "requests", "429s", "outage", "destroys")
     rows = "\n".join(
         "<tr>"
         + "".join(
@@ -797,6 +837,7 @@ def render_html(plan: Plan) -> str:
                 f"{s.requests:,}" + (f" +{s.hook_calls:,} hook" if s.hook_calls else ""),
                 f"{s.rejected:,}",
                 duration(s.outage_s) if s.outage_s else "none",
+                s.destroys or "nothing",
             )
         )
         + "</tr>"

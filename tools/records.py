@@ -5,6 +5,7 @@ users.jsonl, one line per legacy user:
      "updatedAt": "2023-04-05T06:07:08Z", "password": {…legacy format, see legacy.py…},
      "groups": ["All customers", …],                  # with --groups N
      "fields": {"customerNumber": "C00000017", …},    # with --custom-fields (legacy_fields.py)
+     "apps": ["Customer portal", …],                  # direct app accounts, with --apps
      "defect": {"kind", "problem", "okta"}}          # only on deliberately bad records
 oracle.jsonl, one line per login (never read by the tool under test):
     {"login", "password": "<plaintext>", "canLogIn": bool, "via": "hash"|"hook"|null,
@@ -134,6 +135,7 @@ class LegacyUser:
     change: str | None = None
     groups: list[str] | None = None  # legacy group names, with --groups
     fields: dict[str, object] | None = None  # custom legacy fields, with --custom-fields
+    apps: list[str] | None = None  # direct app accounts by app label, with --apps
 
     @property
     def scheme(self) -> str:
@@ -159,6 +161,8 @@ class LegacyUser:
             line["groups"] = self.groups
         if self.fields is not None:
             line["fields"] = self.fields
+        if self.apps is not None:
+            line["apps"] = self.apps
         if self.defect is not None:
             d = DEFECTS[self.defect]
             line["defect"] = {"kind": d.kind, "problem": d.problem, "okta": d.okta}
@@ -213,6 +217,8 @@ def user_line(user: LegacyUser) -> str:
     extra = "" if user.groups is None else f',"groups":{_dumps(user.groups)}'
     if user.fields is not None:
         extra += f',"fields":{_dumps(user.fields)}'
+    if user.apps is not None:
+        extra += f',"apps":{_dumps(user.apps)}'
     return (
         f'{{"id":{user.id},"profile":{{"login":{_str(user.login)},"email":{_str(user.email)},'
         f'"firstName":{_str(user.first_name)},"lastName":{_str(user.last_name)},'
@@ -350,7 +356,7 @@ def user_from_json(line: Mapping[str, object], plaintext: str = "") -> LegacyUse
     kind = defect.get("kind") if isinstance(defect, Mapping) else None
     email = profile.get("email")
     phone = profile.get("mobilePhone")
-    groups, fields = line.get("groups"), line.get("fields")
+    groups, fields, apps = line.get("groups"), line.get("fields"), line.get("apps")
     return LegacyUser(
         id=int(str(line["id"])),
         login=str(profile["login"]),
@@ -364,6 +370,7 @@ def user_from_json(line: Mapping[str, object], plaintext: str = "") -> LegacyUse
         defect=str(kind) if kind else None,
         groups=[str(g) for g in groups] if isinstance(groups, list) else None,
         fields=dict(fields) if isinstance(fields, Mapping) else None,
+        apps=[str(a) for a in apps] if isinstance(apps, list) else None,
     )
 
 

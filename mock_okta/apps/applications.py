@@ -261,6 +261,7 @@ class ApplicationOperations(AppsBase):
                     causes=["The application must be deactivated before deletion."],
                 )
             conn.execute("DELETE FROM app_users WHERE app_id = ?", (app.id,))
+            conn.execute("DELETE FROM app_groups WHERE app_id = ?", (app.id,))
             conn.execute("DELETE FROM apps WHERE id = ?", (app.id,))
 
     def find_oauth_client(self, client_id: str) -> OAuthClient | None:

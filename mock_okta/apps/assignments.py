@@ -40,6 +40,7 @@ from mock_okta.errors import (
     not_found,
     validation_error,
 )
+from mock_okta.ids import IdFactory
 from mock_okta.models import User, UserStatus
 from mock_okta.store.base import page_limit
 
@@ -100,7 +101,7 @@ class AppUserOperations(AppsBase):
             user = self._active_user(conn, user_id)
             definition = definition_for(app)
             creds = _credentials(body.get("credentials"), app)
-            given = _profile(body.get("profile"), definition)
+            given = app_user_profile(body.get("profile"), definition)
             now = self.now_ms()
             current = self._find_app_user(conn, app.id, user.id)
             if current is not None:
@@ -124,34 +125,15 @@ class AppUserOperations(AppsBase):
         given: JsonObject,
         now: int,
     ) -> AppUser:
-        assignment_id = self.ids.app_user_id()
-        profile = {**definition.mapping(user.profile), **given}
-        if definition.immutable_id and not profile.get("immutableId"):
-            # Microsoft 365: "the application's backend logic substitutes the user's App ID as
-            # the immutable ID when a user is newly assigned" (support.okta.com, handling
-            # immutable ID issues). PARITY: the App ID is taken to be the app user's own id.
-            profile["immutableId"] = assignment_id
-        template = app.credentials.get("userNameTemplate")
-        provisions = definition.provisions
-        return AppUser(
-            app_id=app.id,
-            user_id=user.id,
-            assignment_id=assignment_id,
-            # An app that provisions pushes the account at once (STAGED is never seen here).
-            status=AppUserStatus.PROVISIONED if provisions else AppUserStatus.ACTIVE,
-            created=now,
-            last_updated=now,
-            status_changed=now,
-            profile=profile,
-            user_name=creds.user_name
-            or user_name(
-                template.get("template") if isinstance(template, dict) else None, user.profile
-            ),
-            password_changed=now if creds.password else None,
-            external_id=self.ids.external_id() if provisions else None,
-            sync_state="SYNCHRONIZED" if provisions else "DISABLED",
-            last_sync=now if provisions else None,
+        app_user = new_app_user(
+            self.ids, app, definition, user, given, now, user_name_given=creds.user_name
         )
+        app_user.password_changed = now if creds.password else None
+        return app_user
+
+    def _group_sourced(self, conn: sqlite3.Connection, app_id: str, user_id: str) -> bool:
+        """The user also has this app through a group assigned to it."""
+        return bool(group_sources(conn, app_id, user_id))
 
     def _active_user(self, conn: sqlite3.Connection, user_id: str) -> User:
         user = self._load_user(conn, user_id)
@@ -228,19 +210,19 @@ class AppUserOperations(AppsBase):
             app_user = self._load_app_user(conn, app.id, user_id)
             self._active_user(conn, user_id)
             creds = _credentials(body.get("credentials"), app)
-            given = _profile(body.get("profile"), definition_for(app))
+            given = app_user_profile(body.get("profile"), definition_for(app))
             self._apply(app_user, creds, given, self.now_ms())
             return self._save_app_user(conn, app_user)
 
     def unassign_user_from_application(self, app_id: str, user_id: str) -> None:
         """DELETE /api/v1/apps/{appId}/users/{userId}: the app user and its identity are gone.
 
-        An app user that also comes through groups would stay, with scope GROUP.
+        An app user that also comes through groups stays, with scope GROUP and its identity.
         """
         with self.db.write() as conn:
             self._load_app(conn, app_id)
             app_user = self._load_app_user(conn, app_id, user_id)
-            if app_user.group_ids:
+            if self._group_sourced(conn, app_id, user_id):
                 app_user.direct = False
                 self._save_app_user(conn, app_user)
                 return
@@ -269,6 +251,59 @@ class AppUserOperations(AppsBase):
                     link_id = app.link_ids.get(name, "")
                     links.append(AppLink(user.id, app, name, link_id, assignment_id, len(links)))
         return links
+
+
+def new_app_user(
+    ids: IdFactory,
+    app: App,
+    definition: AppDefinition,
+    user: User,
+    given: JsonObject,
+    now: int,
+    *,
+    user_name_given: str | None = None,
+    direct: bool = True,
+) -> AppUser:
+    """A new app user: its identity (`0ua…` id, externalId, immutableId) is made here, once."""
+    assignment_id = ids.app_user_id()
+    profile = {**definition.mapping(user.profile), **given}
+    if definition.immutable_id and not profile.get("immutableId"):
+        # Microsoft 365: "the application's backend logic substitutes the user's App ID as
+        # the immutable ID when a user is newly assigned" (support.okta.com, handling
+        # immutable ID issues). PARITY: the App ID is taken to be the app user's own id.
+        profile["immutableId"] = assignment_id
+    template = app.credentials.get("userNameTemplate")
+    provisions = definition.provisions
+    return AppUser(
+        app_id=app.id,
+        user_id=user.id,
+        assignment_id=assignment_id,
+        # An app that provisions pushes the account at once (STAGED is never seen here).
+        status=AppUserStatus.PROVISIONED if provisions else AppUserStatus.ACTIVE,
+        created=now,
+        last_updated=now,
+        status_changed=now,
+        profile=profile,
+        user_name=user_name_given
+        or user_name(
+            template.get("template") if isinstance(template, dict) else None, user.profile
+        ),
+        password_changed=None,
+        external_id=ids.external_id() if provisions else None,
+        sync_state="SYNCHRONIZED" if provisions else "DISABLED",
+        last_sync=now if provisions else None,
+        direct=direct,
+    )
+
+
+def group_sources(conn: sqlite3.Connection, app_id: str, user_id: str) -> list[str]:
+    """The ids of the groups through which `user_id` has `app_id` (assigned groups it is in)."""
+    rows = conn.execute(
+        "SELECT ag.group_id FROM app_groups ag JOIN memberships m ON m.group_id = ag.group_id"
+        " WHERE ag.app_id = ? AND m.user_id = ? ORDER BY ag.priority, ag.group_id",
+        (app_id, user_id),
+    ).fetchall()
+    return [str(r[0]) for r in rows]
 
 
 def _credentials(raw: object, app: App) -> _Credentials:
@@ -303,7 +338,7 @@ def _credentials(raw: object, app: App) -> _Credentials:
     return _Credentials(name, given_password)
 
 
-def _profile(raw: object, definition: AppDefinition) -> JsonObject:
+def app_user_profile(raw: object, definition: AppDefinition) -> JsonObject:
     if raw is None:
         return {}
     if not isinstance(raw, dict):

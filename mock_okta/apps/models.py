@@ -104,7 +104,7 @@ class AppUser:
     """One user's assignment to one app, whether direct (scope USER) or through groups.
 
     An app user exists while it has a source: the direct assignment and/or groups assigned to
-    the app (`group_ids`, from phase 2 on). Scope is USER while the direct one exists.
+    the app that the user is in (`group_sources.py`). Scope is USER while the direct one exists.
     """
 
     app_id: str
@@ -121,11 +121,21 @@ class AppUser:
     sync_state: str = "DISABLED"
     last_sync: int | None = None
     direct: bool = True
-    group_ids: frozenset[str] = frozenset()
 
     @property
     def scope(self) -> Scope:
-        return Scope.USER if self.direct or not self.group_ids else Scope.GROUP
+        return Scope.USER if self.direct else Scope.GROUP
+
+
+@dataclass(frozen=True, slots=True)
+class AppGroup:
+    """A group assigned to an app (SPEC `ApplicationGroupAssignment`): its members get the app."""
+
+    app_id: str
+    group_id: str
+    priority: int
+    profile: JsonObject
+    last_updated: int
 
 
 @dataclass(frozen=True, slots=True)

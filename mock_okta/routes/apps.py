@@ -1,5 +1,6 @@
-"""/api/v1/apps: Okta's Application and ApplicationUsers APIs, and a user's appLinks
-(management OpenAPI, tags Application, ApplicationUsers and UserResources)."""
+"""/api/v1/apps: Okta's Application, ApplicationUsers and ApplicationGroups APIs, and a user's
+appLinks (management OpenAPI, tags Application, ApplicationUsers, ApplicationGroups and
+UserResources)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from mock_okta import serialize
-from mock_okta.apps import AppListQuery, Apps, AppUserQuery
+from mock_okta.apps import AppGroupQuery, AppListQuery, Apps, AppUserQuery
 from mock_okta.apps.models import App
 from mock_okta.routes._http import base_url, current_org, flag, json_object
 
@@ -145,6 +146,44 @@ def unassign_user_from_application(app_id: str, user_id: str) -> ResponseReturnV
     """DELETE /api/v1/apps/{appId}/users/{userId}?sendEmail — Unassign an application user."""
     flag("sendEmail", False)  # validated like Okta's other flags; the mock sends no email
     _apps().unassign_user_from_application(app_id, user_id)
+    return _no_content()
+
+
+@bp.get("/api/v1/apps/<app_id>/groups")
+def list_application_group_assignments(app_id: str) -> ResponseReturnValue:
+    """GET /api/v1/apps/{appId}/groups — List all application groups (q, limit, after, expand)."""
+    args = request.args
+    query = AppGroupQuery(
+        limit=args.get("limit"), after=args.get("after"), q=args.get("q"), expand=args.get("expand")
+    )
+    page = _apps().list_application_group_assignments(app_id, query)
+    base = base_url()
+    items: list[object] = [
+        serialize.app_group(ag, base, embedded_group=page.groups.get(ag.group_id))
+        for ag in page.app_groups
+    ]
+    return _page(items, f"/api/v1/apps/{app_id}/groups", page.limit, page.next_after)
+
+
+@bp.get("/api/v1/apps/<app_id>/groups/<group_id>")
+def get_application_group_assignment(app_id: str, group_id: str) -> ResponseReturnValue:
+    """GET /api/v1/apps/{appId}/groups/{groupId}?expand=group — Retrieve an application group."""
+    app_group, group = _apps().get_application_group_assignment(app_id, group_id)
+    expanded = group if request.args.get("expand") == "group" else None
+    return serialize.app_group(app_group, base_url(), embedded_group=expanded)
+
+
+@bp.put("/api/v1/apps/<app_id>/groups/<group_id>")
+def assign_group_to_application(app_id: str, group_id: str) -> ResponseReturnValue:
+    """PUT /api/v1/apps/{appId}/groups/{groupId} — Assign an application group (body optional)."""
+    app_group = _apps().assign_group_to_application(app_id, group_id, json_object(optional=True))
+    return serialize.app_group(app_group, base_url())
+
+
+@bp.delete("/api/v1/apps/<app_id>/groups/<group_id>")
+def unassign_application_from_group(app_id: str, group_id: str) -> ResponseReturnValue:
+    """DELETE /api/v1/apps/{appId}/groups/{groupId} — Unassign an application group."""
+    _apps().unassign_application_from_group(app_id, group_id)
     return _no_content()
 
 

@@ -10,6 +10,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, Final
 
 from mock_okta.errors import (
@@ -48,6 +49,14 @@ class GroupPage:
     groups: list[Group]
     limit: int
     next_after: str | None
+
+
+def _group_sources() -> ModuleType:
+    """App users through groups follow memberships (imported late: the apps package imports
+    this store)."""
+    from mock_okta.apps import group_sources
+
+    return group_sources
 
 
 def row_to_group(row: Sequence[Any]) -> Group:
@@ -137,6 +146,7 @@ class GroupOperations(StoreBase):
         with self.db.write() as conn:
             group = self._okta_group(conn, group_id)
             conn.execute("DELETE FROM memberships WHERE group_id = ?", (group.id,))
+            _group_sources().group_deleted(conn, group.id)
             conn.execute("DELETE FROM groups WHERE id = ?", (group.id,))
 
     def list_groups(self, query: GroupQuery) -> GroupPage:
@@ -201,6 +211,7 @@ class GroupOperations(StoreBase):
             ).rowcount
             if added:
                 self._touch(conn, [group.id], self.now_ms())
+                _group_sources().joined(conn, self.ids, self.now_ms(), user.id, [group.id])
 
     def unassign_user_from_group(self, group_id: str, user_ref: str) -> None:
         """DELETE /api/v1/groups/{groupId}/users/{userId}: 204, also when not a member."""
@@ -212,6 +223,7 @@ class GroupOperations(StoreBase):
             ).rowcount
             if removed:
                 self._touch(conn, [group.id], self.now_ms())
+                _group_sources().left(conn, user.id, group.id)
 
     def _join(self, conn: sqlite3.Connection, user_id: str, group_ids: Sequence[str]) -> None:
         """Put a new user in `group_ids` (create's groupIds, seeds), in the caller's transaction."""
@@ -228,6 +240,7 @@ class GroupOperations(StoreBase):
             [(gid, user_id) for gid in joined],
         )
         self._touch(conn, joined, self.now_ms())
+        _group_sources().joined(conn, self.ids, self.now_ms(), user_id, joined)
 
     def _groups_named(
         self, conn: sqlite3.Connection, names: Iterable[str], known: dict[str, str]

@@ -12,10 +12,13 @@ from tests.e2e import test_okta_sdk as users_sdk
 
 okta = pytest.importorskip("okta", reason="okta-sdk-python is in the `test` extra")
 from okta.models import (  # noqa: E402
+    AddGroupRequest,
+    ApplicationGroupAssignment,
     AppUserAssignRequest,
     AppUserCredentials,
     BookmarkApplication,
     CreateUserRequest,
+    OktaUserGroupProfile,
     OpenIdConnectApplication,
 )
 
@@ -123,3 +126,57 @@ def test_sdk_creates_an_oidc_app_with_its_client_secret(server: LiveServer) -> N
     assert len(client.client_secret) == 64
     assert fetched.credentials.oauth_client.client_secret is None  # only on create and update
     assert fetched.settings.oauth_client.redirect_uris == ["https://portal.example.com/callback"]
+
+
+def test_sdk_assigns_a_group_to_an_app_and_its_member_gets_it(server: LiveServer) -> None:
+    async def scenario() -> dict[str, Any]:
+        client = users_sdk.sdk(server)
+        group, _, err = await client.add_group(
+            AddGroupRequest(profile=OktaUserGroupProfile(name="Portal users"))
+        )
+        assert err is None, err
+        body = CreateUserRequest(
+            profile=users_sdk.user_profile("grace@example.com"),
+            credentials=users_sdk.sha256_credentials(),
+            group_ids=[group.id],
+        )
+        user, _, err = await client.create_user(body)
+        assert err is None, err
+        bookmark = BookmarkApplication.from_dict(
+            {
+                "name": "bookmark",
+                "label": "Group portal",
+                "signOnMode": "BOOKMARK",
+                "settings": {"app": {"url": "https://portal.example.com/"}},
+            }
+        )
+        app, _, err = await client.create_application(bookmark)
+        assert err is None, err
+        assigned, _, err = await client.assign_group_to_application(
+            app.id, group.id, ApplicationGroupAssignment(priority=3)
+        )
+        assert err is None, err
+        fetched, _, err = await client.get_application_group_assignment(app.id, group.id)
+        assert err is None, err
+        listed, _, err = await client.list_application_group_assignments(app.id)
+        assert err is None, err
+        app_user, _, err = await client.get_application_user(app.id, user.id)
+        assert err is None, err
+        _, _, err = await client.unassign_application_from_group(app.id, group.id)
+        assert err is None, err
+        _, _, gone = await client.get_application_user(app.id, user.id)
+        return {
+            "group": group,
+            "assigned": assigned,
+            "fetched": fetched,
+            "listed": listed,
+            "app_user": app_user,
+            "gone": gone,
+        }
+
+    out = asyncio.run(scenario())
+    for assignment in (out["assigned"], out["fetched"], out["listed"][0]):
+        assert (assignment.id, assignment.priority) == (out["group"].id, 3)
+        assert str(assignment.last_updated).endswith("Z")  # the SDK keeps it a string
+    assert out["app_user"].scope == "GROUP"
+    assert out["gone"].status == 404

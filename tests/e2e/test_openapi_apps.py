@@ -193,3 +193,32 @@ def test_app_users_match_the_spec(api: Api, check: Check) -> None:
     deprovisioned = ok(api.call("GET", f"/api/v1/apps/{office['id']}/users/{uid}"))
     assert deprovisioned["status"] == "DEPROVISIONED"
     check("AppUser", deprovisioned, "AppUserSSOResponse")  # externalId null, as in SSO's
+
+
+# ----- group assignments (SPEC tag ApplicationGroups)
+
+
+def test_group_assignments_and_their_app_users_match_the_spec(api: Api, check: Check) -> None:
+    office = created(api, OFFICE365)
+    group = ok(api.call("POST", "/api/v1/groups", {"profile": {"name": "Office users"}}))
+    uid = api.created_id(credentials=with_password())
+    api.call("PUT", f"/api/v1/groups/{group['id']}/users/{uid}")
+    path = f"/api/v1/apps/{office['id']}/groups/{group['id']}"
+    assigned = ok(api.call("PUT", path, {"profile": {"mobilePhone": "+1 555 0100"}}))
+    check("ApplicationGroupAssignment", assigned, "GroupAssignmentPutResponseExample")
+    with pytest.raises(ValidationError):  # the check can fail on this schema too
+        check(
+            "ApplicationGroupAssignment",
+            {**assigned, "priority": "0"},
+            "GroupAssignmentPutResponseExample",
+        )
+    check(
+        "ApplicationGroupAssignment", ok(api.call("GET", path)), "GroupAssignmentPutResponseExample"
+    )
+    expanded = ok(api.call("GET", f"{path}?expand=group"))
+    check("ApplicationGroupAssignment", expanded, "EmbeddedGroupAssignmentSampleResponse")
+    for listed in ok(api.call("GET", f"/api/v1/apps/{office['id']}/groups?expand=group")):
+        check("ApplicationGroupAssignment", listed, "EmbeddedGroupAssignmentSampleResponse")
+    app_user = ok(api.call("GET", f"/api/v1/apps/{office['id']}/users/{uid}"))
+    assert app_user["scope"] == "GROUP"
+    check("AppUser", app_user, "AppUserProvResponse")

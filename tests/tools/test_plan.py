@@ -278,6 +278,31 @@ def test_premigrate_then_delta_outage_is_the_delta_only(
     assert rows["premigrate-staged"]["duration_s"] == pytest.approx(5_941 + 241 + 5_941)
     assert rows["import-hook"]["outage_s"] == 0
     assert rows["import-hook"]["hook_calls"] == 10_000
+    # Premigrate ACTIVE, then the hook: the same 241 s of updates (500 at 100/min, 10 ms
+    # each), but nobody waits for them, and the 500 call the hook once each.
+    hooked = rows["premigrate-hook"]
+    assert (hooked["premigration_s"], hooked["delta_s"]) == (
+        pytest.approx(5_941),
+        pytest.approx(241),
+    )
+    assert hooked["outage_s"] == 0
+    assert hooked["hook_calls"] == 500
+    assert hooked["requests"] == rows["adaptive"]["requests"] + 500
+    assert hooked["destroys"] is None
+    assert premigrate["destroys"] is None  # --delta-calls update deletes no one
+
+
+def test_the_table_says_what_each_strategy_destroys(capsys: pytest.CaptureFixture[str]) -> None:
+    assert plan.main(["--users", "1000", "--rate-limits", "off", "--changed", "10%"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    header = next(line for line in table if line.startswith("strategy"))
+    assert header.split()[-2:] == ["outage", "destroys"]
+    by_label = {line.split("  ")[0]: line for line in table}
+    recreate = next(v for k, v in by_label.items() if k.startswith("premigrate, then"))
+    assert recreate.endswith("ids, memberships, app assignments of changed users")
+    hooked = next(v for k, v in by_label.items() if k.startswith("premigrate ACTIVE"))
+    assert hooked.endswith("none  nothing")  # no outage, nothing destroyed
+    assert "Premigrate ACTIVE, then the hook" in "\n".join(table)
 
 
 def test_delete_and_recreate_delta_is_bound_by_its_busiest_bucket(
@@ -377,6 +402,7 @@ def test_writes_png_html_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[
         "adaptive",
         "premigrate-staged",
         "premigrate-delta",
+        "premigrate-hook",
         "import-hook",
     ]
     assert data["strategies"][0]["series"][-1] == [49_990.0, 250_000]
