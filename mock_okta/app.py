@@ -15,7 +15,7 @@ import time
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
-from mock_okta import routes
+from mock_okta import routes, syslog
 from mock_okta.config import Settings
 from mock_okta.errors import (
     E_INTERNAL,
@@ -78,6 +78,7 @@ def _begin() -> Response | None:
     path = request.path
     public = path.startswith(PUBLIC_PREFIXES)
     token = g.token = _authenticate(org, required=not public)
+    syslog.bind(_request_info(org, token))
     bucket = bucket_for(request.method, path)
     if bucket is None:
         if path.startswith(CONTROL_PREFIX):  # a bulk seed of thousands of users in one body
@@ -89,6 +90,8 @@ def _begin() -> Response | None:
         # Okta: Limit and Remaining are 0 for a concurrency violation; Reset is an estimate.
         reset = org.clock.now() + org.window(org.runtime().concurrency_reset_seconds)
         g.rate = Decision(False, 0, 0, reset)
+        window = org.window()
+        org.limit_events.concurrency(org.limit(CONCURRENCY) or 0, org.clock.now() // window)
         raise OktaError(E_RATE_LIMITED, detail="concurrency limit")
     g.inflight = True
     injection = org.faults.pick(request.method, path, bucket)
@@ -100,6 +103,21 @@ def _begin() -> Response | None:
             return _inject(org, injection, bucket)
     _rate_limit(org, bucket)
     return None
+
+
+def _request_info(org: Org, token: ApiToken | None) -> syslog.RequestInfo:
+    """Who is asking, for the System Log: the token's admin (PARITY: one admin per org)."""
+    actor = None
+    if token is not None:
+        actor = syslog.Party(org.store.admin_id, "User", "admin@mock-okta", "Mock Okta Admin")
+    return syslog.RequestInfo(
+        g.request_id,
+        request.remote_addr or "",
+        request.user_agent.string,
+        request.path,
+        actor,
+        token.id if token else None,
+    )
 
 
 def _authenticate(org: Org, *, required: bool) -> ApiToken | None:
@@ -129,6 +147,8 @@ def _rate_limit(org: Org, bucket: str) -> None:
         token_limit=org.token_limit(bucket, token),
     )
     g.rate = g.bucket_decision = decision
+    used, capacity = decision.fill
+    org.limit_events.rate_limit(bucket, capacity, used, decision.allowed, decision.window_start)
     if not decision.allowed:
         share = f" (token share {decision.limit})" if decision.org_limit is not None else ""
         raise OktaError(E_RATE_LIMITED, detail=f"{bucket} limit {limit}/min{share}")
@@ -203,6 +223,7 @@ def _finish(response: Response) -> Response:
 
 
 def _teardown(_exc: BaseException | None) -> None:
+    syslog.bind(None)
     if g.pop("inflight", False):
         token: ApiToken | None = g.get("token")
         current_org().inflight.leave(token.index if token else None)

@@ -183,6 +183,17 @@ CREATE TABLE IF NOT EXISTS principal_rate_limits (
 );
 """
 
+# The System Log (issue #18, mock_okta/syslog/): one row per event, its body as Okta sends it.
+SYSLOG_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS log_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    published INTEGER NOT NULL,
+    event_type TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS log_events_published ON log_events (published);
+"""
+
 # Bumped when a table changes shape; tables that only hold counters and windows are rebuilt.
 # 3: user types with their schemas, groups, memberships, unique profile values.
 SCHEMA_VERSION: Final = 3
@@ -206,6 +217,7 @@ STATE_TABLES: Final = (
     "memberships",
     "unique_values",
     "principal_rate_limits",
+    "log_events",
 )
 
 
@@ -232,6 +244,7 @@ class Database:
                     self._conn.execute(f"DROP TABLE IF EXISTS {table}")
             self._conn.executescript(SCHEMA)
             self._conn.executescript(APPS_SCHEMA)
+            self._conn.executescript(SYSLOG_SCHEMA)
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @property

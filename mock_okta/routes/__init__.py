@@ -11,6 +11,7 @@ from mock_okta.routes import (
     control,
     groups,
     inline_hooks,
+    logs,
     principal_rate_limits,
     schemas,
     user_types,
@@ -27,4 +28,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(inline_hooks.bp)
     app.register_blueprint(apps.bp)
     app.register_blueprint(principal_rate_limits.bp)
+    app.register_blueprint(logs.bp)
     app.register_blueprint(control.bp)
