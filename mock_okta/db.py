@@ -189,9 +189,13 @@ CREATE TABLE IF NOT EXISTS log_events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     published INTEGER NOT NULL,
     event_type TEXT NOT NULL,
+    result TEXT NOT NULL,
+    actor_id TEXT NOT NULL,
+    targets TEXT NOT NULL,  -- ' id1 id2 ': the targets' ids, for `target.id eq`
     body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS log_events_published ON log_events (published);
+CREATE INDEX IF NOT EXISTS log_events_type ON log_events (event_type, seq);
 """
 
 # Bumped when a table changes shape; tables that only hold counters and windows are rebuilt.

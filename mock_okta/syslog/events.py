@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Final
 
 from mock_okta.clock import Clock
@@ -72,13 +72,12 @@ class Party:
     display_name: str | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "type": self.type,
-            "alternateId": self.alternate_id,
-            "displayName": self.display_name,
-            "detailEntry": None,
-        }
+        out: dict[str, object] = {"id": self.id, "type": self.type}
+        if self.alternate_id is not None:
+            out["alternateId"] = self.alternate_id
+        if self.display_name is not None:
+            out["displayName"] = self.display_name
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,25 +126,11 @@ class Event:
 
 def iso_ms(ms: int) -> str:
     """`2024-08-13T15:58:20.353Z`, as `published` reads."""
-    moment = datetime.fromtimestamp(ms / 1000, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
-
-
-def compact(data: dict[str, object]) -> dict[str, object]:
-    """`data` without its null members, at any depth.
-
-    PARITY: Okta sends `null` for what it does not know (`outcome.reason`, `client.id`...);
-    its SPEC allows few nulls, so the mock leaves such members out.
-    """
-    out: dict[str, object] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            value = compact(value)
-        elif isinstance(value, list):
-            value = [compact(v) if isinstance(v, dict) else v for v in value]
-        if value is not None:
-            out[key] = value
-    return out
+    t = time.gmtime(ms // 1000)
+    return (
+        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:"
+        f"{t.tm_sec:02d}.{ms % 1000:03d}Z"
+    )
 
 
 SYSTEM: Final = Party("system", "SystemPrincipal", "system@okta.com", "Okta System")
@@ -175,10 +160,21 @@ class SystemLog:
         if not self.enabled:
             return
         ms = int(self.clock.now() * 1000)
-        body = compact(self._body(event, ms))
+        request = current_request()
+        actor = event.actor or (request.actor if request else None) or SYSTEM
+        body = self._body(event, ms, request, actor)
+        targets = " ".join(t.id for t in event.targets)
         conn.execute(
-            "INSERT INTO log_events (published, event_type, body) VALUES (?, ?, ?)",
-            (ms, event.event_type, json.dumps(body, ensure_ascii=False, separators=(",", ":"))),
+            "INSERT INTO log_events (published, event_type, result, actor_id, targets, body)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                ms,
+                event.event_type,
+                event.result,
+                actor.id,
+                f" {targets} ",
+                json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+            ),
         )
         self._written += 1
         if self._written % PRUNE_EVERY == 0:
@@ -205,63 +201,57 @@ class SystemLog:
     def _uuid(self) -> str:
         return str(uuid.UUID(bytes=self.ids.salt(), version=4))
 
-    def _body(self, event: Event, ms: int) -> dict[str, object]:
-        request = current_request()
-        actor = event.actor or (request.actor if request else None) or SYSTEM
+    def _body(
+        self, event: Event, ms: int, request: RequestInfo | None, actor: Party
+    ) -> dict[str, object]:
+        """The event as Okta sends it.
+
+        PARITY: Okta sends `null` for what it does not know (`outcome.reason`, `client.id`,
+        geography, the security context...); its SPEC allows few nulls, so the mock leaves
+        such members out. Client `os`/`browser`/`device` are "Unknown" (no user-agent parsing).
+        """
+        outcome = {"result": event.result}
+        if event.reason is not None:
+            outcome["reason"] = event.reason
+        client: dict[str, object] = {
+            "userAgent": {"os": "Unknown", "browser": "UNKNOWN"},
+            "zone": "null",
+            "device": "Unknown",
+        }
         debug: dict[str, str] = {}
+        transaction: dict[str, object] = {"type": "WEB", "detail": {}}
+        ip_chain: list[dict[str, str]] = []
         if request is not None:
+            client["userAgent"] = {
+                "rawUserAgent": request.user_agent,
+                "os": "Unknown",
+                "browser": "UNKNOWN",
+            }
+            if request.ip:
+                client["ipAddress"] = request.ip
+                ip_chain.append({"ip": request.ip, "version": "V4"})
             debug = {"requestId": request.request_id, "requestUri": request.uri, "url": request.uri}
+            transaction["id"] = request.request_id
+            if request.token_id:
+                # The SPEC's LogTransaction: requestApiTokenId names the API token used.
+                transaction["detail"] = {"requestApiTokenId": request.token_id}
         debug.update(event.debug)
-        ip = request.ip if request else None
-        severity = "WARN" if event.event_type in WARN_EVENTS or event.result == FAILURE else "INFO"
+        warn = event.event_type in WARN_EVENTS or event.result == FAILURE
         return {
             "actor": actor.to_json(),
-            "client": {
-                "userAgent": {
-                    "rawUserAgent": request.user_agent if request else None,
-                    "os": "Unknown",
-                    "browser": "UNKNOWN",
-                },
-                "zone": "null",
-                "device": "Unknown",
-                "id": None,
-                "ipAddress": ip,
-                "geographicalContext": None,
-            },
-            "authenticationContext": {
-                "authenticationProvider": None,
-                "credentialProvider": None,
-                "credentialType": None,
-                "issuer": None,
-                "interface": None,
-                "authenticationStep": 0,
-                "externalSessionId": "unknown",
-            },
+            "client": client,
+            "authenticationContext": {"authenticationStep": 0, "externalSessionId": "unknown"},
             "displayMessage": event.message or DISPLAY.get(event.event_type, event.event_type),
             "eventType": event.event_type,
-            "outcome": {"result": event.result, "reason": event.reason},
+            "outcome": outcome,
             "published": iso_ms(ms),
-            "securityContext": {
-                "asNumber": None,
-                "asOrg": None,
-                "isp": None,
-                "domain": None,
-                "isProxy": None,
-            },
-            "severity": severity,
+            "securityContext": {},
+            "severity": "WARN" if warn else "INFO",
             "debugContext": {"debugData": debug},
-            "legacyEventType": None,
-            "transaction": {
-                "type": "WEB",
-                "id": request.request_id if request else None,
-                # The SPEC's LogTransaction: requestApiTokenId names the API token used.
-                "detail": {"requestApiTokenId": request.token_id}
-                if request and request.token_id
-                else {},
-            },
+            "transaction": transaction,
             "uuid": self._uuid(),
             "version": "0",
-            "request": {"ipChain": [{"ip": ip, "version": "V4"}] if ip else []},
+            "request": {"ipChain": ip_chain},
             "target": [t.to_json() for t in event.targets],
         }
 
