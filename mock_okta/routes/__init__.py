@@ -14,6 +14,7 @@ from mock_okta.routes import (
     logs,
     principal_rate_limits,
     schemas,
+    ui,
     user_types,
     users,
 )
@@ -29,4 +30,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(apps.bp)
     app.register_blueprint(principal_rate_limits.bp)
     app.register_blueprint(logs.bp)
+    app.register_blueprint(ui.bp)
     app.register_blueprint(control.bp)
