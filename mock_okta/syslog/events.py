@@ -236,6 +236,8 @@ class SystemLog:
                 # The SPEC's LogTransaction: requestApiTokenId names the API token used.
                 transaction["detail"] = {"requestApiTokenId": request.token_id}
         debug.update(event.debug)
+        # PARITY: Okta's severity per event type is undocumented: WARN for lockouts, limit
+        # events and failures, INFO otherwise.
         warn = event.event_type in WARN_EVENTS or event.result == FAILURE
         return {
             "actor": actor.to_json(),

@@ -280,6 +280,8 @@ def list_log_events(db: Database, query: LogQuery, now_ms: int) -> LogPage:
         compiler = _Compiler(query.filter)
         where.append(compiler.compile())
         params += compiler.params
+    # PARITY: Okta matches `q` against its indexed fields; the mock matches each keyword anywhere
+    # in the event's JSON (all keywords must match).
     for word in _keywords(query.q):
         where.append("body LIKE ? ESCAPE '\\'")  # LIKE ignores case
         params.append(f"%{_like(word)}%")

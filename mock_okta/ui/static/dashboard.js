@@ -95,7 +95,8 @@ function showStats(stats) {
     cell(tr, b.rateLimited.toLocaleString("en"), b.rateLimited ? "limited" : "");
     cell(tr, b.limitPerMinute);
     const td = cell(tr, "");
-    const perMinute = b.observedSeconds > 0 ? (b.requests / b.observedSeconds) * 60 : b.requests;
+    // Requests a minute over the time observed, a short burst counted as one minute.
+    const perMinute = (b.requests / Math.max(b.observedSeconds, 60)) * 60;
     const share = b.limitPerMinute ? Math.min(1, perMinute / b.limitPerMinute) : 0;
     const bar = document.createElement("div");
     bar.className = share >= 1 ? "bar full" : "bar";
