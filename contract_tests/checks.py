@@ -417,3 +417,37 @@ def defects_handled(
     return Verdict(
         "defective records handled", True, f"{seen} defective records kept out or hooked"
     )
+
+
+def import_password_logged(
+    events: Sequence[Json], hooked: Iterable[str], refused: Iterable[str]
+) -> Verdict:
+    """The System Log has one `user.import.password` SUCCESS per user who signed in through
+    the hook, and a FAILURE for each user whose wrong password the hook refused."""
+    label = "the System Log shows the hook's verdicts (user.import.password)"
+    outcomes: dict[str, list[str]] = {}
+    for event in events:
+        for target in event.get("target") or []:
+            if target.get("type") == "User":
+                key = login_key(str(target.get("alternateId")))
+                outcomes.setdefault(key, []).append(str(event["outcome"]["result"]))
+    problems = []
+    for login in hooked:
+        successes = outcomes.get(login_key(login), []).count("SUCCESS")
+        if successes != 1:
+            problems.append(f"{login}: {successes} SUCCESS")
+    for login in refused:
+        if "FAILURE" not in outcomes.get(login_key(login), []):
+            problems.append(f"{login}: no FAILURE")
+    if problems:
+        return Verdict(label, False, f"{len(problems)} wrong: {shown(problems)}")
+    return Verdict(label, True, f"{len(events)} events: one SUCCESS per user, FAILURE when refused")
+
+
+def hashes_safe_to_delete(safe: Sequence[str], hooked: Sequence[str]) -> Verdict:
+    """`mock-okta migrate --mode hook-status` finds every hook user's legacy hash deletable."""
+    label = "hook-status: every signed-in hook user's legacy hash is safe to delete"
+    missing = sorted(set(hooked) - set(safe))
+    if missing:
+        return Verdict(label, False, f"{len(missing)} not reported safe: {shown(missing)}")
+    return Verdict(label, True, f"{len(safe)} legacy hashes safe to delete")

@@ -218,6 +218,24 @@ class Mock:
         response.raise_for_status()
         return str(response.json()["id"])
 
+    def system_log(self, event_type: str) -> list[dict[str, Any]]:
+        """Every System Log event of `event_type` so far (a bounded query, page by page)."""
+        until = time.strftime("%Y-%m-%dT%H:%M:%S.999Z", time.gmtime(time.time() + 86400))
+        url: str | None = f"{self.url}/api/v1/logs"
+        params: dict[str, str] | None = {
+            "filter": f'eventType eq "{event_type}"', "since": "2000-01-01T00:00:00.000Z",
+            "until": until, "limit": "1000",
+        }  # fmt: skip
+        events: list[dict[str, Any]] = []
+        while url:
+            response = requests.get(
+                url, params=params, headers=self._auth, timeout=60, verify=self.ca_file or True
+            )
+            response.raise_for_status()
+            events += response.json()
+            url, params = response.links.get("next", {}).get("url"), None
+        return events
+
     def deactivate_hook(self, hook_id: str) -> None:
         requests.post(
             f"{self.url}/api/v1/inlineHooks/{hook_id}/lifecycle/deactivate",

@@ -7,6 +7,7 @@ import pytest
 from mock_okta.harness import checks
 from mock_okta.harness.contract import Harness
 from mock_okta.harness.expectations import migrated
+from mock_okta.tools.hook_status import hook_status
 
 
 @pytest.mark.hook
@@ -25,6 +26,9 @@ def test_unimportable_users_sign_in_through_the_hook_then_without_it(harness: Ha
             through_hook = c.s.org.sign_in(hooked)
             c.mock.deactivate_hook(hook)
             without_hook = c.s.org.sign_in(hooked)
+        logins = [str(e["login"]) for e in hooked]
+        events = c.mock.system_log("user.import.password")
+        safe = hook_status(events, logins).safe  # as `mock-okta migrate --mode hook-status`
         c.expect(
             *verdicts,
             checks.users_present(
@@ -35,4 +39,6 @@ def test_unimportable_users_sign_in_through_the_hook_then_without_it(harness: Ha
             ),
             checks.users_log_in(through_hook, "they sign in through the hook"),
             checks.users_log_in(without_hook, "then without the hook"),
+            checks.import_password_logged(events, logins, refused),
+            checks.hashes_safe_to_delete(safe, logins),
         )

@@ -15,7 +15,7 @@ import time
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
-from mock_okta import routes
+from mock_okta import routes, syslog
 from mock_okta.config import Settings
 from mock_okta.errors import (
     E_INTERNAL,
@@ -47,7 +47,7 @@ from mock_okta.tokens import ApiToken
 
 log = logging.getLogger("mock_okta")
 
-PUBLIC_PREFIXES = ("/api/v1/authn",)
+PUBLIC_PREFIXES = ("/api/v1/authn", "/_mock/ui")  # the dashboard's page asks for the token
 CONTROL_PREFIX = "/_mock/"
 CONTROL_MAX_BODY_BYTES = 256 * 1024 * 1024
 DROPPED_HEADER = "X-Mock-Okta-Dropped"  # tells the in-process adapter to raise ConnectionError
@@ -79,6 +79,7 @@ def _begin() -> Response | None:
     path = request.path
     public = path.startswith(PUBLIC_PREFIXES)
     token = g.token = _authenticate(org, required=not public)
+    syslog.bind(_request_info(org, token))
     bucket = bucket_for(request.method, path)
     if bucket is None:
         if path.startswith(CONTROL_PREFIX):  # a bulk seed of thousands of users in one body
@@ -92,6 +93,8 @@ def _begin() -> Response | None:
         # Okta: Limit and Remaining are 0 for a concurrency violation; Reset is an estimate.
         reset = org.clock.now() + org.window(org.runtime().concurrency_reset_seconds)
         g.rate = Decision(False, 0, 0, reset)
+        window = org.window()
+        org.limit_events.concurrency(org.limit(CONCURRENCY) or 0, org.clock.now() // window)
         raise OktaError(E_RATE_LIMITED, detail="concurrency limit")
     g.inflight = True
     injection = org.faults.pick(request.method, path, bucket)
@@ -116,6 +119,21 @@ def _check_body() -> None:
     problem = body_problem(request.headers.get("Content-Type"), request.get_data(cache=True)[:4])
     if problem is not None:
         raise problem
+
+
+def _request_info(org: Org, token: ApiToken | None) -> syslog.RequestInfo:
+    """Who is asking, for the System Log: the token's admin (PARITY: one admin per org)."""
+    actor = None
+    if token is not None:
+        actor = syslog.Party(org.store.admin_id, "User", "admin@mock-okta", "Mock Okta Admin")
+    return syslog.RequestInfo(
+        g.request_id,
+        request.remote_addr or "",
+        request.user_agent.string,
+        request.path,
+        actor,
+        token.id if token else None,
+    )
 
 
 def _authenticate(org: Org, *, required: bool) -> ApiToken | None:
@@ -145,6 +163,8 @@ def _rate_limit(org: Org, bucket: str) -> None:
         token_limit=org.token_limit(bucket, token),
     )
     g.rate = g.bucket_decision = decision
+    used, capacity = decision.fill
+    org.limit_events.rate_limit(bucket, capacity, used, decision.allowed, decision.window_start)
     if not decision.allowed:
         share = f" (token share {decision.limit})" if decision.org_limit is not None else ""
         raise OktaError(E_RATE_LIMITED, detail=f"{bucket} limit {limit}/min{share}")
@@ -219,6 +239,7 @@ def _finish(response: Response) -> Response:
 
 
 def _teardown(_exc: BaseException | None) -> None:
+    syslog.bind(None)
     if g.pop("inflight", False):
         token: ApiToken | None = g.get("token")
         current_org().inflight.leave(token.index if token else None)

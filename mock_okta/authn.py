@@ -86,11 +86,17 @@ class Authn:
             raise validation_error("password", "The field cannot be left blank")
         user = self.store.find_by_login(username)
         if user is None:
+            # PARITY: the reason of an unknown login is the one SIEM queries use (UNKNOWN_USER,
+            # okta/okta-sdk-python#131); Okta's docs list VERIFICATION_ERROR too.
+            self.store.record_refused_sign_in(username, None, "UNKNOWN_USER")
             raise _failed("no user with this login")
         user = self.store.auto_unlock(user)
         if user.status not in CAN_SIGN_IN:
+            # PARITY: Okta's reason for a user who may not sign in (STAGED, SUSPENDED...).
+            self.store.record_refused_sign_in(username, user, "INVALID_CREDENTIALS")
             raise _failed(f"user status is {user.status.value}")
         if user.status is UserStatus.LOCKED_OUT:
+            self.store.record_refused_sign_in(username, user, "LOCKED_OUT")
             raise _failed("user is LOCKED_OUT")
         hook: HookReport | None = None
         if isinstance(user.password, HookPassword):
@@ -98,13 +104,16 @@ class Authn:
             ok, detail = hook.verified, f"password import inline hook: {hook.result}"
         else:
             ok, detail = self._verify(user, password)
+        verdict = (hook.verified, str(hook.result)) if hook is not None else None
         if not ok:
-            self.store.record_sign_in(user, success=False)
+            self.store.record_sign_in(user, success=False, hook=verdict)
             raise HookRejected(detail, hook) if hook is not None else _failed(detail)
         # An imported hash or a hook-verified password is stored in the mock's own form (Okta
         # re-hashes it), so the hook is never called again for this user.
         verified = password if isinstance(user.password, PasswordHash | HookPassword) else None
-        user = self.store.record_sign_in(user, success=True, verified_password=verified)
+        user = self.store.record_sign_in(
+            user, success=True, verified_password=verified, hook=verdict
+        )
         return replace(self._result(user), hook=hook)
 
     def _ask_hook(self, username: str, password: str, context: RequestContext | None) -> HookReport:

@@ -193,6 +193,8 @@ class Settings:
     org_url: str | None = None  # links use the request's host unless set
     max_body_bytes: int = 1_048_576
     journal_limit: int = 200_000
+    syslog_events: bool = True  # write System Log events (off only to measure their cost)
+    syslog_retention: int = 100_000  # the newest events kept (Okta keeps 90 days)
     # String custom properties added to the default schema at start-up (--profile-property).
     custom_profile_properties: frozenset[str] = frozenset()
     login_must_be_email: bool = True
@@ -239,6 +241,7 @@ class Settings:
             ("THREADS", "threads"),
             ("MAX_BODY_BYTES", "max_body_bytes"),
             ("JOURNAL_LIMIT", "journal_limit"),
+            ("SYSLOG_RETENTION", "syslog_retention"),
         ):
             if (text := get(name)) is not None:
                 values[key] = _int(f"MOCK_OKTA_{name}", text)
@@ -251,6 +254,8 @@ class Settings:
                     f" clients send, comma-separated, or unset it to use {DEFAULT_TOKEN}"
                 )
             values["tokens"] = tokens
+        if (text := get("SYSLOG_EVENTS")) is not None:
+            values["syslog_events"] = _bool("MOCK_OKTA_SYSLOG_EVENTS", text)
         if (text := get("TLS")) is not None:
             values["tls"] = _bool("MOCK_OKTA_TLS", text)
         if (text := get("TLS_NAMES")) is not None:

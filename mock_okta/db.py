@@ -271,10 +271,25 @@ DROP_PROFILE_INDEX: Final = (
     "DROP TABLE IF EXISTS profile_values",
 )
 
+# The System Log (issue #18, mock_okta/syslog/): one row per event, its body as Okta sends it.
+SYSLOG_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS log_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    published INTEGER NOT NULL,
+    event_type TEXT NOT NULL,
+    result TEXT NOT NULL,
+    actor_id TEXT NOT NULL,
+    targets TEXT NOT NULL,  -- ' id1 id2 ': the targets' ids, for `target.id eq`
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS log_events_published ON log_events (published);
+CREATE INDEX IF NOT EXISTS log_events_type ON log_events (event_type, seq);
+"""
+
 # Bumped when a table changes shape; tables that only hold counters and windows are rebuilt,
 # the profile index is rebuilt from the users.
 # 3: user types with their schemas, groups, memberships, unique profile values, apps and app
-# users, principal rate limits; the profile index.
+# users, principal rate limits; the profile index; the System Log.
 SCHEMA_VERSION: Final = 3
 REBUILT_ON_UPGRADE: Final = ("rate_windows", "bucket_stats", "counters", "journal", "faults")
 
@@ -298,6 +313,7 @@ STATE_TABLES: Final = (
     "memberships",
     "unique_values",
     "principal_rate_limits",
+    "log_events",
 )
 
 
@@ -339,6 +355,7 @@ class Database:
                     self._rebuild_profile_index(conn)
                 for statement in PROFILE_INDEX:
                     conn.execute(statement)
+            self._conn.executescript(SYSLOG_SCHEMA)
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _connect(self) -> sqlite3.Connection:

@@ -26,6 +26,7 @@ from mock_okta.journal import Journal
 from mock_okta.principal_rate_limits import PrincipalRateLimits, Share
 from mock_okta.ratelimit import CONCURRENCY, WINDOW_SECONDS, RateLimiter, limits_for, share_of
 from mock_okta.store import Store
+from mock_okta.syslog import LimitEvents, SystemLog
 from mock_okta.tokens import ApiToken, Tokens
 
 
@@ -86,6 +87,14 @@ class Org:
         if publish:
             self.publish(self.settings.runtime)
         self.store = Store(self.db, self.clock, self.ids, self.settings, self.runtime)
+        self.syslog = self.store.syslog = SystemLog(
+            self.db,
+            self.clock,
+            self.ids,
+            retention=self.settings.syslog_retention,
+            enabled=self.settings.syslog_events,
+        )
+        self.limit_events = LimitEvents(self.syslog)
         self.refresh()
         self.apps = Apps(self.db, self.clock, self.ids, self.settings, self.store)
         # Stable for a store and reproducible under --seed, like the default user type it names.

@@ -33,6 +33,7 @@ BUCKETS: Final = (
     "authn",
     "api.default",
     "apps",
+    "logs",
 )
 CONCURRENCY: Final = "concurrency"
 AUTHN_PER_USER: Final = "authn.user"
@@ -49,6 +50,7 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "authn": 500,
         "api.default": 1200,
         "apps": 100,
+        "logs": 120,
         CONCURRENCY: 75,
     },
     "customer-identity": {
@@ -60,6 +62,7 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "authn": 600,
         "api.default": 600,
         "apps": 100,
+        "logs": 50,
         CONCURRENCY: 75,
     },
     "one-app": {
@@ -71,6 +74,7 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "authn": 600,
         "api.default": 600,
         "apps": 100,
+        "logs": 50,
         # PARITY: current docs give 75 or 35 by plan; One App's 35 is from the older docs.
         CONCURRENCY: 35,
     },
@@ -83,6 +87,7 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "authn": 100,
         "api.default": 100,
         "apps": 20,
+        "logs": 20,
         CONCURRENCY: 35,
     },
     "off": {},
@@ -108,6 +113,8 @@ _RULES: Final = (
     # `/api/v1/apps*` in every method (OLD-RL rl-global-mgmt). PARITY: a user's appLinks
     # (`/api/v1/users/{id}/appLinks`) is listed nowhere; it counts as "most other /api/v1".
     (None, re.compile(r"/api/v1/apps(/.*)?"), "apps"),
+    # `/api/v1/logs`: its own bucket (OLD-RL; 120/min on Workforce, reference.md §5, §7.7).
+    (frozenset({"GET"}), re.compile(r"/api/v1/logs/?"), "logs"),
     # PARITY: Okta's tables list no bucket for /api/v1/meta/* (schemas, user types) nor for
     # GET /api/v1/users/{id}/groups: they count in "most other /api/v1" (api.default).
     (None, re.compile(r"/api/v1/.*"), "api.default"),

@@ -1,7 +1,8 @@
 """`mock-okta migrate`: the reference migration of legacy password hashes into Okta.
 
     mock-okta migrate --org URL --token T [--token T2 ...] --input users.jsonl
-        [--mode import|premigrate|delta|cutover|hook] [--workers 4] [--state FILE] [--report FILE]
+        [--mode import|premigrate|delta|cutover|hook|hook-status] [--workers 4]
+        [--state FILE] [--report FILE]
 
 - import: create every importable user ACTIVE with its hash, one call each.
 - premigrate: the same, STAGED (`activate=false`), so the hash can still be replaced.
@@ -12,6 +13,9 @@
 - cutover: activate every STAGED user of the dataset.
 - hook: import, and create users whose hash Okta cannot import (scrypt, argon2) with the
   password import inline hook instead, so the legacy system verifies them at first sign-in.
+- hook-status: change nothing; read the System Log's `user.import.password` events and report
+  which of the dataset's hook users have signed in through the hook (their legacy hash is safe
+  to delete), which the hook refused, and which have not signed in yet (hook_status.py).
 
 Custom fields (declared in the dataset's manifest.json, `fields`) become custom schema
 properties and legacy groups Okta groups before the first user; each user is created in at most
@@ -47,6 +51,7 @@ from urllib.parse import urlparse
 
 from mock_okta.hashing import SaltEncoding
 from mock_okta.tools.encoder import add_sha256_salt_option
+from mock_okta.tools.hook_status import hook_status, import_events
 from mock_okta.tools.migration import DEPROVISIONED, Fatal, Migrator, Mode, Tally
 from mock_okta.tools.migration_records import (
     Fields,
@@ -234,7 +239,36 @@ def _preflight(client: OktaClient, org: str) -> None:
         )
 
 
+def report_hook_status(args: argparse.Namespace, token: str, out: IO[str]) -> int:
+    """--mode hook-status: 0 when every hook user's legacy hash is safe to delete, else 1."""
+    client = OktaClient(args.org, token, pacer=Pacer(1), timeout=args.timeout)
+    salt = SaltEncoding(args.sha256_salt)
+    fields = manifest_fields(args.input.parent)
+    hooked = []
+    for number, data in read_lines(args.input, fields):
+        record = prepare(number, data, salt, hook=True, fields=fields)
+        if isinstance(record, Record) and "hook" in record.password:
+            hooked.append(record.login)
+    try:
+        events = import_events(client)
+    except (RuntimeError, Unavailable) as exc:
+        raise Fatal(f"cannot read the System Log: {exc}") from None
+    status = hook_status(events, hooked)
+    print(
+        f"hook users: {len(hooked)}; legacy hash safe to delete: {len(status.safe)};"
+        f" refused by the hook: {len(status.refused)}; not signed in yet: {len(status.pending)}",
+        file=out,
+    )
+    for login in status.safe:
+        print(f"safe to delete: {login}", file=out)
+    if args.report:
+        args.report.write_text(json.dumps({"mode": args.mode.value, **status.to_json()}, indent=2))
+    return OK if len(status.safe) == len(hooked) else INCOMPLETE
+
+
 def run(args: argparse.Namespace, tokens: Sequence[str], out: IO[str], err: IO[str]) -> int:
+    if args.mode is Mode.HOOK_STATUS:
+        return report_hook_status(args, tokens[0], out)
     started = time.monotonic()
     salt = SaltEncoding(args.sha256_salt)
     state = State.load(args.state, args.org)
@@ -474,8 +508,9 @@ def _parser() -> argparse.ArgumentParser:
         type=Mode,
         choices=list(Mode),
         default=Mode.IMPORT,
-        help="import (default), premigrate, delta, cutover, or hook (import; unimportable"
-        " hashes go to the org's password import inline hook)",
+        help="import (default), premigrate, delta, cutover, hook (import; unimportable"
+        " hashes go to the org's password import inline hook), or hook-status (report from"
+        " the System Log which legacy hashes are safe to delete)",
     )
     p.add_argument("--workers", type=int, default=4, help="requests in flight at most (4)")
     p.add_argument("--state", type=Path, help="state file: resume, and know what a delta changed")

@@ -50,6 +50,7 @@ class Mode(StrEnum):
     DELTA = "delta"
     CUTOVER = "cutover"
     HOOK = "hook"  # import, with the password import hook for hashes Okta cannot take
+    HOOK_STATUS = "hook-status"  # report, from the System Log, which legacy hashes can go
 
 
 class Fatal(Exception):

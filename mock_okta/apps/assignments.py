@@ -43,6 +43,7 @@ from mock_okta.errors import (
 from mock_okta.ids import IdFactory
 from mock_okta.models import User, UserStatus
 from mock_okta.store.base import page_limit
+from mock_okta.syslog import Party
 
 # SPEC queryAppLimit: default 50, maximum 500.
 APP_USERS_PAGE: Final = 50
@@ -74,6 +75,10 @@ class AppUserPage:
 class _Credentials:
     user_name: str | None
     password: bool  # a password value was given (it is never kept: the mock signs no one in)
+
+
+def _app_party(app_id: str, label: str) -> Party:
+    return Party(app_id, "AppInstance", label, label)
 
 
 def definition_for(app: App) -> AppDefinition:
@@ -113,6 +118,9 @@ class AppUserOperations(AppsBase):
                 f"INSERT INTO app_users ({APP_USER_COLUMNS}, search)"
                 f" VALUES ({', '.join('?' * 15)})",
                 app_user_params(app_user),
+            )
+            self.users.log_event(
+                conn, "application.user_membership.add", user, _app_party(app.id, app.label)
             )
             return app_user
 
@@ -220,7 +228,7 @@ class AppUserOperations(AppsBase):
         An app user that also comes through groups stays, with scope GROUP and its identity.
         """
         with self.db.write() as conn:
-            self._load_app(conn, app_id)
+            app = self._load_app(conn, app_id)
             app_user = self._load_app_user(conn, app_id, user_id)
             if self._group_sourced(conn, app_id, user_id):
                 app_user.direct = False
@@ -228,6 +236,10 @@ class AppUserOperations(AppsBase):
                 return
             conn.execute(
                 "DELETE FROM app_users WHERE app_id = ? AND user_id = ?", (app_id, user_id)
+            )
+            user = self.users._find(conn, user_id)
+            self.users.log_event(
+                conn, "application.user_membership.remove", user, _app_party(app.id, app.label)
             )
 
     def list_app_links(self, user_ref: str) -> list[AppLink]:

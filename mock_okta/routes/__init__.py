@@ -11,8 +11,10 @@ from mock_okta.routes import (
     control,
     groups,
     inline_hooks,
+    logs,
     principal_rate_limits,
     schemas,
+    ui,
     user_types,
     users,
 )
@@ -27,4 +29,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(inline_hooks.bp)
     app.register_blueprint(apps.bp)
     app.register_blueprint(principal_rate_limits.bp)
+    app.register_blueprint(logs.bp)
+    app.register_blueprint(ui.bp)
     app.register_blueprint(control.bp)

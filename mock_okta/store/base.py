@@ -32,6 +32,7 @@ from mock_okta.models import (
 )
 from mock_okta.profile import login_key
 from mock_okta.schema import UserSchema, default_schema
+from mock_okta.syslog import FAILURE, SUCCESS, Event, Party, SystemLog
 from mock_okta.user_types import (
     DEFAULT_DESCRIPTION,
     DEFAULT_DISPLAY_NAME,
@@ -134,8 +135,16 @@ def user_params(user: User) -> tuple[object, ...]:
     )
 
 
+def user_party(user: User) -> Party:
+    """A user as an event's actor or target."""
+    name = " ".join(str(user.profile.get(k) or "") for k in ("firstName", "lastName")).strip()
+    return Party(user.id, "User", user.login, name or user.login)
+
+
 class StoreBase:
     """All users' state. Methods return domain objects and raise OktaError."""
+
+    syslog: SystemLog | None = None  # set by the org; None: no System Log events
 
     def __init__(
         self,
@@ -159,6 +168,23 @@ class StoreBase:
             self.restore_defaults(conn)
 
     # ----- helpers
+
+    def log_event(
+        self,
+        conn: sqlite3.Connection,
+        event_type: str,
+        user: User | None = None,
+        *extra: Party,
+        ok: bool = True,
+        reason: str | None = None,
+        actor: Party | None = None,
+    ) -> None:
+        """A System Log event about `user` (and `extra` targets), in `conn`'s transaction."""
+        if self.syslog is None:
+            return
+        targets = ((user_party(user),) if user is not None else ()) + extra
+        result = SUCCESS if ok else FAILURE
+        self.syslog.record(conn, Event(event_type, targets, actor, result, reason))
 
     def now_ms(self) -> int:
         return int(self.clock.now() * 1000)

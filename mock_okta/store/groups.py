@@ -24,6 +24,7 @@ from mock_okta.errors import (
 from mock_okta.groups import Group, GroupType, group_key, parse_group_profile
 from mock_okta.query import GROUP_FIELDS, compile_filter, compile_search
 from mock_okta.store.base import COLUMNS, DUPLICATE_LOGIN, Page, StoreBase, row_to_user
+from mock_okta.syslog import Party
 
 GROUP_COLUMNS: Final = "id, type, profile, created, last_updated, last_membership_updated"
 # SPEC listGroups: limit at most 10000; `q` returns at most 300 and has no pages.
@@ -57,6 +58,11 @@ def _group_sources() -> ModuleType:
     from mock_okta.apps import group_sources
 
     return group_sources
+
+
+def _group_party(group: Group) -> Party:
+    name = str(group.profile.get("name") or "")
+    return Party(group.id, "UserGroup", name, name)
 
 
 def row_to_group(row: Sequence[Any]) -> Group:
@@ -212,6 +218,7 @@ class GroupOperations(StoreBase):
             if added:
                 self._touch(conn, [group.id], self.now_ms())
                 _group_sources().joined(conn, self.ids, self.now_ms(), user.id, [group.id])
+                self.log_event(conn, "group.user_membership.add", user, _group_party(group))
 
     def unassign_user_from_group(self, group_id: str, user_ref: str) -> None:
         """DELETE /api/v1/groups/{groupId}/users/{userId}: 204, also when not a member."""
@@ -224,6 +231,7 @@ class GroupOperations(StoreBase):
             if removed:
                 self._touch(conn, [group.id], self.now_ms())
                 _group_sources().left(conn, user.id, group.id)
+                self.log_event(conn, "group.user_membership.remove", user, _group_party(group))
 
     def _join(self, conn: sqlite3.Connection, user_id: str, group_ids: Sequence[str]) -> None:
         """Put a new user in `group_ids` (create's groupIds, seeds), in the caller's transaction."""

@@ -31,11 +31,16 @@ class LifecycleOperations(StoreBase):
     """Status transitions, each allowed only from the statuses Okta documents."""
 
     def _transition(
-        self, ref: str, change: Callable[[sqlite3.Connection, User], IssuedToken | None]
+        self,
+        ref: str,
+        change: Callable[[sqlite3.Connection, User], IssuedToken | None],
+        event_type: str,
     ) -> tuple[User, IssuedToken | None]:
         with self.db.write() as conn:
             user = self._load(conn, ref)
             token = change(conn, user)
+            if event_type:
+                self.log_event(conn, event_type, user)
             return self._save(conn, user), token
 
     def activate_user(self, ref: str) -> tuple[User, IssuedToken]:
@@ -52,7 +57,7 @@ class LifecycleOperations(StoreBase):
             user.activated = user.status_changed
             return self._issue(conn, user.id, "activation")
 
-        user, token = self._transition(ref, change)
+        user, token = self._transition(ref, change, "user.lifecycle.activate")
         assert token is not None
         return user, token
 
@@ -64,7 +69,7 @@ class LifecycleOperations(StoreBase):
                 raise OktaError(E_WRONG_USER_STATUS)
             return self._issue(conn, user.id, "activation")
 
-        user, token = self._transition(ref, change)
+        user, token = self._transition(ref, change, "user.lifecycle.reactivate")
         assert token is not None
         return user, token
 
@@ -76,7 +81,7 @@ class LifecycleOperations(StoreBase):
             self._set_status(user, UserStatus.DEPROVISIONED)
             deprovision_app_users(conn, user.id, self.now_ms())
 
-        return self._transition(ref, change)[0]
+        return self._transition(ref, change, "user.lifecycle.deactivate")[0]
 
     def suspend_user(self, ref: str) -> User:
         def change(conn: sqlite3.Connection, user: User) -> None:
@@ -88,7 +93,7 @@ class LifecycleOperations(StoreBase):
                 )
             self._set_status(user, UserStatus.SUSPENDED)
 
-        return self._transition(ref, change)[0]
+        return self._transition(ref, change, "user.lifecycle.suspend")[0]
 
     def unsuspend_user(self, ref: str) -> User:
         def change(conn: sqlite3.Connection, user: User) -> None:
@@ -100,7 +105,7 @@ class LifecycleOperations(StoreBase):
                 )
             self._set_status(user, UserStatus.ACTIVE)
 
-        return self._transition(ref, change)[0]
+        return self._transition(ref, change, "user.lifecycle.unsuspend")[0]
 
     def unlock_user(self, ref: str) -> User:
         def change(conn: sqlite3.Connection, user: User) -> None:
@@ -110,7 +115,7 @@ class LifecycleOperations(StoreBase):
             self._set_status(user, UserStatus.ACTIVE)
             user.failed_logins = 0
 
-        return self._transition(ref, change)[0]
+        return self._transition(ref, change, "user.account.unlock")[0]
 
     def reset_password(self, ref: str) -> tuple[User, IssuedToken]:
         """lifecycle/reset_password: to RECOVERY; the user cannot sign in until the reset ends."""
@@ -126,7 +131,7 @@ class LifecycleOperations(StoreBase):
             self._set_status(user, UserStatus.RECOVERY)
             return self._issue(conn, user.id, "reset")
 
-        user, token = self._transition(ref, change)
+        user, token = self._transition(ref, change, "user.account.reset_password")
         assert token is not None
         return user, token
 
@@ -152,5 +157,5 @@ class LifecycleOperations(StoreBase):
                 raise OktaError(E_WRONG_USER_STATUS)
             self._set_status(user, UserStatus.PASSWORD_EXPIRED)
 
-        user = self._transition(ref, change)[0]
+        user = self._transition(ref, change, "user.account.expire_password")[0]
         return user, temp[0] if temp else None

@@ -19,7 +19,9 @@ from mock_okta.models import (
 from mock_okta.profile import password_problem
 from mock_okta.store.base import (
     StoreBase,
+    user_party,
 )
+from mock_okta.syslog import FAILURE, Event, Party
 
 
 class PasswordOperations(StoreBase):
@@ -63,6 +65,7 @@ class PasswordOperations(StoreBase):
             current.password_changed = self.now_ms()
             if current.status in (UserStatus.RECOVERY, UserStatus.PASSWORD_EXPIRED):
                 self._set_status(current, UserStatus.ACTIVE)
+            self.log_event(conn, "user.account.update_password", current)
             return self._save(conn, current)
 
     # ----- passwords (used by authn)
@@ -77,7 +80,12 @@ class PasswordOperations(StoreBase):
         return False
 
     def record_sign_in(
-        self, user: User, *, success: bool, verified_password: str | None = None
+        self,
+        user: User,
+        *,
+        success: bool,
+        verified_password: str | None = None,
+        hook: tuple[bool, str] | None = None,
     ) -> User:
         """Count a password attempt: a success resets the count; failures lock the user out.
 
@@ -87,6 +95,17 @@ class PasswordOperations(StoreBase):
         runtime = self.runtime()
         with self.db.write() as conn:
             current = self._load(conn, user.id)
+            me = user_party(current)
+            if hook is not None:  # the hook's verdict: when SUCCESS, the legacy hash can go
+                verified, answer = hook
+                self.log_event(
+                    conn, "user.import.password", current, ok=verified,
+                    reason=None if verified else answer, actor=me,
+                )  # fmt: skip
+            self.log_event(
+                conn, "user.session.start", current, ok=success,
+                reason=None if success else "INVALID_CREDENTIALS", actor=me,
+            )  # fmt: skip
             if success:
                 current.failed_logins = 0
                 current.last_login = self.now_ms()
@@ -105,7 +124,17 @@ class PasswordOperations(StoreBase):
                     )
                 ):
                     self._set_status(current, UserStatus.LOCKED_OUT)
+                    self.log_event(conn, "user.account.lock", current, actor=me)
             return self._save(conn, current, touch=not success)
+
+    def record_refused_sign_in(self, username: str, user: User | None, reason: str) -> None:
+        """user.session.start FAILURE for a sign-in refused before any password check."""
+        if self.syslog is None:
+            return
+        # PARITY: Okta's actor for an unknown login is undocumented: its login, type User.
+        actor = user_party(user) if user else Party("unknown", "User", username, "unknown")
+        targets = (actor,) if user else ()
+        self.syslog.record_now(Event("user.session.start", targets, actor, FAILURE, reason))
 
     def auto_unlock(self, user: User) -> User:
         """Unlock a LOCKED_OUT user whose auto-unlock time (if any) has passed."""

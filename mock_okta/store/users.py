@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 from mock_okta.apps.user_lifecycle import delete_app_users, deprovision_app_users
@@ -53,6 +53,7 @@ from mock_okta.store.base import (
     user_params,
 )
 from mock_okta.store.groups import GroupOperations
+from mock_okta.syslog import Party
 
 _EXPIRE_AT_ONCE = "Could not create user. To create a user and expire their password immediately,"
 NEXT_LOGIN_NEEDS_ACTIVATE = f"{_EXPIRE_AT_ONCE} `activate` must be true."
@@ -104,14 +105,24 @@ class UserOperations(GroupOperations):
             status = UserStatus.PROVISIONED
         user = self._new_user(clean, creds, status, type_id)
         unique = schema.unique_values(clean)
-        if not groups and not unique:
+        if not groups and not unique and (self.syslog is None or not self.syslog.enabled):
             self._insert(None, user)  # one statement: the hot path
             return user
         with self.db.write() as conn:
             self._insert(conn, user)
             self._claim_unique(conn, user.id, unique)
             self._join(conn, user.id, groups)
+            self._log_created(conn, user, groups)
         return user
+
+    def _log_created(self, conn: sqlite3.Connection, user: User, group_ids: Sequence[str]) -> None:
+        """user.lifecycle.create, then .activate unless STAGED, then each group joined."""
+        self.log_event(conn, "user.lifecycle.create", user)
+        if user.status is not UserStatus.STAGED:
+            self.log_event(conn, "user.lifecycle.activate", user)
+        for gid in group_ids:
+            if gid != self.everyone_id:
+                self.log_event(conn, "group.user_membership.add", user, Party(gid, "UserGroup"))
 
     def _new_user(
         self, profile: Profile, creds: CredentialsInput, status: UserStatus, type_id: str
@@ -312,8 +323,12 @@ class UserOperations(GroupOperations):
                 if not replace_profile:
                     merged = {k: v for k, v in merged.items() if v is not None}
                 user.profile = dict(schema.validate(merged))
+                self.log_event(conn, "user.account.update_profile", user)
             if credentials is not None:
+                had = user.password
                 self._apply_credentials(user, self._credentials(credentials, user.login))
+                if user.password is not had:
+                    self.log_event(conn, "user.account.update_password", user)
             if before.unique or schema.unique:
                 conn.execute("DELETE FROM unique_values WHERE user_id = ?", (user.id,))
                 self._claim_unique(conn, user.id, schema.unique_values(user.profile))
@@ -342,8 +357,10 @@ class UserOperations(GroupOperations):
             if user.status is not UserStatus.DEPROVISIONED:
                 self._set_status(user, UserStatus.DEPROVISIONED)
                 deprovision_app_users(conn, user.id, self.now_ms())
+                self.log_event(conn, "user.lifecycle.deactivate", user)
                 self._save(conn, user)
                 return False
+            self.log_event(conn, "user.lifecycle.delete.initiated", user)
             conn.execute("DELETE FROM users WHERE id = ?", (user.id,))
             conn.execute("DELETE FROM tokens WHERE user_id = ?", (user.id,))
             delete_app_users(conn, user.id)

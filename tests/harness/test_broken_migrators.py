@@ -167,4 +167,5 @@ def test_a_hook_that_verifies_everything_is_caught(tmp_path: Path) -> None:
         "the hook refuses a wrong password",
         "they sign in through the hook",
         "then without the hook",
+        "the System Log shows the hook's verdicts (user.import.password)",
     }, failed

@@ -112,6 +112,7 @@ def test_reset_header_rounds_up_never_down() -> None:
         ("POST", "/api/v1/apps/0oafxqCAJWWGELFTYASJ/lifecycle/deactivate", "apps"),
         ("GET", "/api/v1/users/00ub0oNGTSWTBKOLGLNR/appLinks", "api.default"),
         ("GET", "/api/v1/applications", "api.default"),
+        ("GET", "/api/v1/logs", "logs"),
         ("GET", "/_mock/stats", None),
         ("POST", "/_mock/reset", None),
         ("GET", "/", None),
@@ -132,8 +133,15 @@ def test_profiles_are_oktas_published_per_minute_defaults() -> None:
         "authn": 500,
         "api.default": 1200,
         "apps": 100,
+        "logs": 120,
         "concurrency": 75,
     }
+    # /api/v1/logs, per profile (OLD-RL: 50 on CIS and One App, 20 on Integrator Free).
+    assert [PROFILES[p]["logs"] for p in ("customer-identity", "one-app", "integrator-free")] == [
+        50,
+        50,
+        20,
+    ]
     # /api/v1/groups (create/list) and /api/v1/groups/{id}, per profile.
     assert [(PROFILES[p]["groups.collection"], PROFILES[p]["groups.item"]) for p in (
         "customer-identity", "one-app", "integrator-free"
