@@ -46,7 +46,7 @@ from mock_okta.tokens import ApiToken
 
 log = logging.getLogger("mock_okta")
 
-PUBLIC_PREFIXES = ("/api/v1/authn",)
+PUBLIC_PREFIXES = ("/api/v1/authn", "/oauth2/", "/.well-known/")  # OAuth: client auth
 CONTROL_PREFIX = "/_mock/"
 CONTROL_MAX_BODY_BYTES = 256 * 1024 * 1024
 DROPPED_HEADER = "X-Mock-Okta-Dropped"  # tells the in-process adapter to raise ConnectionError

@@ -134,6 +134,8 @@ class Authn:
             token = self.store.issue_token(user.id, "state", TRANSACTION_SECONDS)
             return AuthnResult("PASSWORD_EXPIRED", user, expires, state_token=token)
         session = "00" + self.store.ids.token(40)
+        # Kept so /v1/authorize can exchange it once for a session (okta-auth-js, the widget).
+        self.store.issue_token(user.id, "session", TRANSACTION_SECONDS, token=session)
         return AuthnResult("SUCCESS", user, expires, session_token=session)
 
     def authn_cancel(self, state_token: object) -> None:

@@ -183,6 +183,25 @@ CREATE TABLE IF NOT EXISTS principal_rate_limits (
 );
 """
 
+# OAuth 2.0 / OIDC (issue #17): signing keys survive a reset (tokens keep verifying); codes,
+# refresh tokens, sessions and revoked token ids (kind, with the grant's JSON) do not.
+OAUTH_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS oauth_keys (
+    kid TEXT PRIMARY KEY,
+    server TEXT NOT NULL,
+    private_pem TEXT NOT NULL,
+    created REAL NOT NULL,
+    active INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS oauth_grants (
+    handle TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    grant_json TEXT NOT NULL
+);
+"""
+
 # Bumped when a table changes shape; tables that only hold counters and windows are rebuilt.
 # 3: user types with their schemas, groups, memberships, unique profile values.
 SCHEMA_VERSION: Final = 3
@@ -206,6 +225,7 @@ STATE_TABLES: Final = (
     "memberships",
     "unique_values",
     "principal_rate_limits",
+    "oauth_grants",
 )
 
 
@@ -232,6 +252,7 @@ class Database:
                     self._conn.execute(f"DROP TABLE IF EXISTS {table}")
             self._conn.executescript(SCHEMA)
             self._conn.executescript(APPS_SCHEMA)
+            self._conn.executescript(OAUTH_SCHEMA)
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @property

@@ -1,5 +1,6 @@
 """The blueprints: Okta's Users, Groups, Schemas, User Types, Authn, Inline Hooks, Apps and
-Principal Rate Limits APIs, and the control plane."""
+Principal Rate Limits APIs, the authorization servers (OAuth 2.0 / OIDC), and the control
+plane."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from mock_okta.routes import (
     control,
     groups,
     inline_hooks,
+    oauth,
     principal_rate_limits,
     schemas,
     user_types,
@@ -27,4 +29,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(inline_hooks.bp)
     app.register_blueprint(apps.bp)
     app.register_blueprint(principal_rate_limits.bp)
+    app.register_blueprint(oauth.bp)
     app.register_blueprint(control.bp)
