@@ -109,6 +109,7 @@ class SignInPage:
     params: dict[str, str]
     error: str | None = None  # what the page says above the form
     state: str = "form"  # form | locked | expired
+    username: str = ""  # kept in the form after a failure, as Okta's page does
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,8 +344,9 @@ class AuthorizationServers:
             if user is not None and user.status.value == "LOCKED_OUT":
                 # PARITY: Okta hides lockout unless the policy shows lockout failures; the
                 # hosted page says it, as a rehearsal needs to see it.
-                return SignInPage(dict(params), "Your account is locked.", "locked"), hook, exc
-            return SignInPage(dict(params), "Unable to sign in"), hook, exc
+                page = SignInPage(dict(params), "Your account is locked.", "locked", username)
+                return page, hook, exc
+            return SignInPage(dict(params), "Unable to sign in", username=username), hook, exc
         if result.status == "PASSWORD_EXPIRED":
             page = SignInPage(dict(params), "Your password has expired.", "expired")
             return page, result.hook, None

@@ -213,7 +213,7 @@ def _sign_in_page(server: str, page: SignInPage) -> str:
         f"{_hidden(params)}"
         "<p><label for='username'>Username</label><br>"
         "<input id='username' name='username' type='text' autocomplete='username' required"
-        " autofocus></p>"
+        f" autofocus value='{escape(page.username)}'></p>"
         "<p><label for='password'>Password</label><br>"
         "<input id='password' name='password' type='password'"
         " autocomplete='current-password' required></p>"
