@@ -303,11 +303,14 @@ def test_wrong_password_shows_the_error_and_the_journal_says_why(
     assert "SHA-256" in entry["detail"]
 
 
-def test_lockout_shows_on_the_hosted_page(api: Api, client: FlaskClient, org: Org) -> None:
+def test_lockout_shows_on_the_hosted_page(
+    api: Api, client: FlaskClient, org: Org, clock: ManualClock
+) -> None:
     api.created_id(LOGIN, credentials=with_password())
     client_id, _ = oidc_app(api)
     for _ in range(org.runtime().lockout_attempts):
         sign_in(client, client_id, "Wrong-Password-1")
+        clock.advance(1)  # within the per-username 4 a second
     page = sign_in(client, client_id, PASSWORD)
     assert page.status_code == 401
     assert "Your account is locked." in page.get_data(as_text=True)
@@ -490,3 +493,40 @@ def test_token_errors_are_oktas_and_change_nothing(
     head, payload, sig = token.split(".")
     with pytest.raises(InvalidSignature):  # the JWKS check itself can fail
         verified(client, f"{head}.{payload}.{sig[:-4]}AAAA")
+
+
+# ----- rate limits
+
+
+def test_buckets_and_the_per_username_limit_on_the_password_grant(
+    api: Api, client: FlaskClient, org: Org
+) -> None:
+    api.created_id(LOGIN, credentials=with_password())
+    client_id, secret = oidc_app(api)
+    limits = org.runtime().rate_limits
+    keys = client.get("/oauth2/default/v1/keys")
+    assert "X-Rate-Limit-Limit" not in keys.headers  # public metadata: never limited
+    page = client.get("/oauth2/default/v1/authorize?" + urlencode(authorize_params(client_id)))
+    assert page.headers["X-Rate-Limit-Limit"] == str(org.limit("oauth2.authorize"))
+    assert org.limit("oauth2.authorize") == {"workforce": 2000, "customer-identity": 1200}.get(
+        limits, org.limit("oauth2.authorize")
+    )
+    form = {"grant_type": "password", "username": LOGIN, "password": PASSWORD, "scope": "openid"}
+    answers = [
+        client.post("/oauth2/default/v1/token", data=form, headers=basic(client_id, secret))
+        for _ in range(5)
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 200, 200, 429]
+    assert answers[4].get_json()["errorCode"] == "E0000047"
+    assert answers[0].headers["X-Rate-Limit-Limit"] == str(org.limit("oauth2.token"))
+    # Another user is not held back by the first one's window.
+    other = "kim.deal@example.com"
+    api.created_id(other, credentials=with_password(), profile={"email": other})
+    assert (
+        client.post(
+            "/oauth2/default/v1/token",
+            data={**form, "username": other},
+            headers=basic(client_id, secret),
+        ).status_code
+        == 200
+    )

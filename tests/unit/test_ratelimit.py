@@ -112,6 +112,15 @@ def test_reset_header_rounds_up_never_down() -> None:
         ("POST", "/api/v1/apps/0oafxqCAJWWGELFTYASJ/lifecycle/deactivate", "apps"),
         ("GET", "/api/v1/users/00ub0oNGTSWTBKOLGLNR/appLinks", "api.default"),
         ("GET", "/api/v1/applications", "api.default"),
+        ("GET", "/oauth2/default/v1/authorize", "oauth2.authorize"),
+        ("POST", "/oauth2/default/v1/token", "oauth2.token"),
+        ("GET", "/oauth2/default/v1/userinfo", "oauth2"),
+        ("POST", "/oauth2/v1/token", "oauth2.org"),
+        ("POST", "/oauth2/default/v1/signin", "authn"),
+        ("GET", "/oauth2/default/v1/keys", None),
+        ("GET", "/oauth2/v1/keys", None),
+        ("GET", "/.well-known/openid-configuration", None),
+        ("GET", "/oauth2/default/.well-known/openid-configuration", None),
         ("GET", "/_mock/stats", None),
         ("POST", "/_mock/reset", None),
         ("GET", "/", None),
@@ -132,6 +141,11 @@ def test_profiles_are_oktas_published_per_minute_defaults() -> None:
         "authn": 500,
         "api.default": 1200,
         "apps": 100,
+        # OLD-RL rl-global-enduser, Workforce: /oauth2/{id}/v1/authorize and the rest of it
+        "oauth2.authorize": 2000,
+        "oauth2.token": 2000,
+        "oauth2": 2000,
+        "oauth2.org": 2000,
         "concurrency": 75,
     }
     # /api/v1/groups (create/list) and /api/v1/groups/{id}, per profile.
