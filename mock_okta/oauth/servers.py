@@ -337,7 +337,7 @@ class AuthorizationServers:
         with the authorize request in a new session. Returns what to show, the hook's report
         and the authn failure (for the journal)."""
         try:
-            result = self.authn.authn_primary(username, password, context)
+            result = self.authn.authn_primary(username, password, context, keep_session_token=False)
         except OktaError as exc:
             hook = getattr(exc, "hook", None)
             user = self.store.find_by_login(username) if username else None
@@ -460,7 +460,7 @@ class AuthorizationServers:
         if not username or not password:
             raise OAuthError(O_INVALID_REQUEST, "The 'username' and 'password' are required.")
         try:
-            result = self.authn.authn_primary(username, password, context)
+            result = self.authn.authn_primary(username, password, context, keep_session_token=False)
         except OktaError as exc:
             err = OAuthError(O_BAD_CREDENTIALS, detail=exc.detail)
             err.hook = getattr(exc, "hook", None)  # type: ignore[attr-defined]
