@@ -242,7 +242,7 @@ def _journal(org: Org, response: Response, rate: dict[str, int] | None) -> None:
         "status": status,
         "errorCode": error.spec.code if error else None,
         "detail": error.detail if error else None,
-        "login": _login(body),
+        "login": _login(body) or g.get("login"),  # g.login: a form's username (OIDC)
         "bucket": bucket,
         "token": token.id if token else None,  # the token's id (00T…), never the token
         "rateLimit": rate,  # as the response's headers said

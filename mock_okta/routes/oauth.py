@@ -246,6 +246,8 @@ def _form_post(outcome: Redirect) -> str:
 
 def token(server: str) -> ResponseReturnValue:
     """POST /v1/token — authorization_code, refresh_token, password, client_credentials."""
+    if request.form.get("grant_type") == "password":
+        g.login = request.form.get("username")  # the journal's login
     try:
         result = current_org().oauth.token(_issuer(server), request.form, _basic(), _context())
     except OAuthError as err:
