@@ -13,12 +13,12 @@ from mock_okta.testing import LiveServer
 from tests.helpers import PASSWORD, bcrypt_hash, with_hash
 
 pytest.importorskip("okta_client", reason="okta-client-python is in the `test` extra")
-from okta_client.authfoundation import (  # noqa: E402
+from okta_client.authfoundation import (
     ClientSecretAuthorization,
     OAuth2Client,
     OAuth2ClientConfiguration,
 )
-from okta_client.oauth2auth import ResourceOwnerFlow  # noqa: E402
+from okta_client.oauth2auth import ResourceOwnerFlow
 
 LOGIN = "isaac.brock@example.com"
 
@@ -67,9 +67,10 @@ def test_resource_owner_flow_signs_an_imported_user_in() -> None:
         token = asyncio.run(flow.start(LOGIN, PASSWORD))
         with pytest.raises(Exception, match="invalid"):
             asyncio.run(ResourceOwnerFlow(OAuth2Client(config)).start(LOGIN, "Wrong-Horse-1"))
+        issuer = f"{live.url}/oauth2/default"
         live.check_errors()
     assert token.access_token
     assert token.refresh_token
     assert token.id_token is not None
     assert token.id_token.subject == user["id"]
-    assert token.id_token.issuer == f"{live.url}/oauth2/default"
+    assert token.id_token.issuer == issuer
