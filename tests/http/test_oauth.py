@@ -530,3 +530,16 @@ def test_buckets_and_the_per_username_limit_on_the_password_grant(
         ).status_code
         == 200
     )
+
+
+def test_an_expired_password_shows_its_state_and_issues_no_code(
+    api: Api, client: FlaskClient, org: Org
+) -> None:
+    uid = api.created_id(LOGIN, credentials=with_password())
+    api.call("POST", f"/api/v1/users/{uid}/lifecycle/expire_password")
+    client_id, _ = oidc_app(api)
+    page = sign_in(client, client_id, PASSWORD)
+    assert page.status_code == 401
+    assert "Your password has expired." in page.get_data(as_text=True)
+    assert "Location" not in page.headers
+    assert [kind for kind, _ in grants(org)] == []  # no session, no code
