@@ -162,6 +162,8 @@ _route("/signin", ["POST"])(signin)
 
 def _answer(server: str, outcome: Redirect | SignInPage) -> BaseResponse:
     if isinstance(outcome, SignInPage):
+        # PARITY: Okta's widget page is a 200 whatever its authn call answered; the mock's
+        # form answers 401 with the error, so an HTTP client can tell a refused password.
         status = 200 if outcome.error is None else 401
         return Response(_sign_in_page(server, outcome), status=status, mimetype="text/html")
     response: BaseResponse
