@@ -25,6 +25,7 @@ SCENARIOS = {
     "ratelimit": "a low rate limit, so the tool meets 429s and must wait for resets",
     "faults": "injected 503s, latency and dropped connections at a few percent",
     "hook": "unimportable hashes through the password import inline hook (mode hook)",
+    "oidc": "after an import, every customer signs in through an OIDC app's code flow",
 }
 
 

@@ -10,9 +10,12 @@ SSL_CERT_FILE, NODE_EXTRA_CA_CERTS), so a tool that insists on https:// runs unm
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import json
 import os
+import re
 import secrets
 import shlex
 import signal
@@ -23,7 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import requests
 
@@ -42,6 +45,8 @@ REFERENCE_COMMAND = (
     " --token {token2} --input {dataset} --mode {mode} --state {workdir}/state.json"
 )
 HARNESS_LIMITS = {"authn": 1_000_000}  # the harness's own sign-ins must not meet limits
+OIDC_LIMITS = {"oauth2.authorize": 1_000_000, "oauth2.token": 1_000_000}
+OIDC_REDIRECT = "http://127.0.0.1/harness/callback"  # never followed: the code is read from it
 SCHEMA = "/api/v1/meta/schemas/user/default"
 
 
@@ -114,6 +119,63 @@ def sign_in(
             verify=ca_file or True,
         )
         out[str(entry["login"])] = response.status_code
+    return out
+
+
+def oidc_sign_in(
+    url: str,
+    entries: Sequence[Mapping[str, Any]],
+    client: tuple[str, str],
+    ca_file: str | None = None,
+) -> dict[str, int]:
+    """Each entry through the authorization code flow with PKCE of `client` on
+    /oauth2/default, the hosted form posted over HTTP; login → the status of the step that
+    failed (401 from the hosted page for a password that does not verify), 200 when /token
+    gave an ID token for the user."""
+    out = {}
+    verify = ca_file or True
+    base = f"{url}/oauth2/default/v1"
+    for entry in entries:
+        session = requests.Session()  # a new browser: no session cookie
+        verifier = secrets.token_urlsafe(48)
+        digest = hashlib.sha256(verifier.encode()).digest()
+        params = {
+            "client_id": client[0],
+            "response_type": "code",
+            "scope": "openid",
+            "redirect_uri": OIDC_REDIRECT,
+            "state": "harness",
+            "nonce": secrets.token_urlsafe(8),
+            "code_challenge": base64.urlsafe_b64encode(digest).rstrip(b"=").decode(),
+            "code_challenge_method": "S256",
+        }
+        page = session.get(f"{base}/authorize", params=params, timeout=60, verify=verify)
+        if page.status_code != 200:
+            out[str(entry["login"])] = page.status_code
+            continue
+        form = dict(re.findall(r"<input type='hidden' name='([^']*)' value='([^']*)'>", page.text))
+        form.update(username=entry["login"], password=entry["password"])
+        back = session.post(
+            f"{base}/signin", data=form, timeout=60, verify=verify, allow_redirects=False
+        )
+        if back.status_code != 302:
+            out[str(entry["login"])] = back.status_code
+            continue
+        code = parse_qs(urlsplit(back.headers["Location"]).query).get("code", [""])[0]
+        token = session.post(
+            f"{base}/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": OIDC_REDIRECT,
+                "code_verifier": verifier,
+            },
+            auth=client,
+            timeout=60,
+            verify=verify,
+        )
+        ok = token.status_code == 200 and "id_token" in token.json()
+        out[str(entry["login"])] = 200 if ok else token.status_code
     return out
 
 
@@ -191,6 +253,41 @@ class Mock:
             limits={**config["limits"], **HARNESS_LIMITS}, authnPerUserPerSecond=1_000_000
         )
         out = sign_in(self.url, entries, self.ca_file)
+        self.control.config(
+            limits=config["limits"], authnPerUserPerSecond=config["authnPerUserPerSecond"]
+        )
+        return out
+
+    def oidc_sign_in(self, entries: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+        """Each entry through an OIDC app's code flow (made here); limits lifted first."""
+        body = {
+            "name": "oidc_client",
+            "label": "harness OIDC app",
+            "signOnMode": "OPENID_CONNECT",
+            "credentials": {"oauthClient": {"token_endpoint_auth_method": "client_secret_basic"}},
+            "settings": {
+                "oauthClient": {
+                    "redirect_uris": [OIDC_REDIRECT],
+                    "response_types": ["code"],
+                    "grant_types": ["authorization_code"],
+                    "application_type": "web",
+                }
+            },
+        }
+        created = requests.post(
+            f"{self.url}/api/v1/apps",
+            json=body,
+            headers=self._auth,
+            timeout=30,
+            verify=self.ca_file or True,
+        )
+        created.raise_for_status()
+        oauth = created.json()["credentials"]["oauthClient"]
+        config = self.control.config()
+        lifted = {**config["limits"], **HARNESS_LIMITS, **OIDC_LIMITS}
+        self.control.config(limits=lifted, authnPerUserPerSecond=1_000_000)
+        client = (oauth["client_id"], oauth["client_secret"])
+        out = oidc_sign_in(self.url, entries, client, self.ca_file)
         self.control.config(
             limits=config["limits"], authnPerUserPerSecond=config["authnPerUserPerSecond"]
         )

@@ -7,6 +7,7 @@
 Options (`--dataset`, `--oracle`, `--mix`, `--token`, …) are listed by `locust -f … --help`.
 """
 
+from mock_okta.load.oidc import OidcLoginUser
 from mock_okta.load.users import AdminReader, DeltaUser, ImportUser, LoginUser
 
-__all__ = ["AdminReader", "DeltaUser", "ImportUser", "LoginUser"]
+__all__ = ["AdminReader", "DeltaUser", "ImportUser", "LoginUser", "OidcLoginUser"]

@@ -2,6 +2,7 @@
 
     mock-okta rehearse --users 250000 --time-scale 60 --out rehearsal/
     mock-okta rehearse --scenario login --dataset data/ --rate-limits off --rounds 2
+    mock-okta rehearse --scenario oidc-login --users 200 --rounds 2   # code flow, then grant
     mock-okta rehearse --scenario delta --dataset data/ --changed 5% --processes 2
 
 Starts `mock-okta serve` with the rate limits and `--time-scale`, generates a dataset (or takes
@@ -67,6 +68,17 @@ SCENARIOS: Final[Mapping[str, Scenario]] = {
         ("authn",),
         (PlannedCall("authn", "POST", "/api/v1/authn", "authn"),),
         "Primary authn per user and round; the plan counts every sign-in against authn.",
+    ),
+    "oidc-login": Scenario(
+        "OidcLoginUser",
+        ("oauth2.token", "oauth2.authorize", "authn"),
+        (
+            PlannedCall("authorize", "GET", "/oauth2/default/v1/authorize", "oauth2.authorize"),
+            PlannedCall("signin", "POST", "/oauth2/default/v1/signin", "authn"),
+            PlannedCall("token", "POST", "/oauth2/default/v1/token", "oauth2.token"),
+        ),
+        "Per user and round an OIDC sign-in against /oauth2/default: the code flow with PKCE"
+        " (authorize, the hosted form, token) on even rounds, the password grant on odd ones.",
     ),
     "delta": Scenario(
         "DeltaUser",
@@ -182,7 +194,7 @@ def prepare_delta(args: argparse.Namespace, base: Path, out: Path) -> Path:
 def count_items(scenario: str, directory: Path, mix: str, rounds: int) -> int:
     if scenario == "import":
         return len(select_mix(import_items(directory), parse_mix(mix)))
-    if scenario == "login":
+    if scenario in ("login", "oidc-login"):
         return len(select_mix(login_items(directory), parse_mix(mix))) * rounds
     return len(delta_items(directory))
 
@@ -263,7 +275,7 @@ def locust_command(
         cmd += ["--mix", args.mix]
     if args.scenario == "import":
         cmd += ["--activate", "false" if args.staged else "true"]
-    elif args.scenario == "login":
+    elif args.scenario in ("login", "oidc-login"):
         cmd += ["--seed-org", "--rounds", str(max(1, args.rounds))]
     else:
         cmd += ["--seed-org", "--base", str(base)]

@@ -37,6 +37,7 @@ from mock_okta.profile import login_key
 from mock_okta.ratelimit import (
     AUTHN_PER_USER,
     CONCURRENCY,
+    OAUTH_TOKEN_PER_USER,
     Decision,
     bucket_for,
     reset_header,
@@ -47,7 +48,8 @@ from mock_okta.tokens import ApiToken
 
 log = logging.getLogger("mock_okta")
 
-PUBLIC_PREFIXES = ("/api/v1/authn", "/_mock/ui")  # the dashboard's page asks for the token
+# Authn; OAuth (its own client authentication); the dashboard's page, which asks for the token.
+PUBLIC_PREFIXES = ("/api/v1/authn", "/oauth2/", "/.well-known/", "/_mock/ui")
 CONTROL_PREFIX = "/_mock/"
 CONTROL_MAX_BODY_BYTES = 256 * 1024 * 1024
 DROPPED_HEADER = "X-Mock-Okta-Dropped"  # tells the in-process adapter to raise ConnectionError
@@ -168,18 +170,29 @@ def _rate_limit(org: Org, bucket: str) -> None:
     if not decision.allowed:
         share = f" (token share {decision.limit})" if decision.org_limit is not None else ""
         raise OktaError(E_RATE_LIMITED, detail=f"{bucket} limit {limit}/min{share}")
+    per_user_bucket, username = _per_user(bucket)
+    if per_user_bucket is not None and isinstance(username, str) and username:
+        per_user = org.runtime().authn_per_user_per_second
+        user_decision = org.limiter.check(
+            per_user_bucket, per_user, org.window(1.0), key=login_key(username)
+        )
+        if not user_decision.allowed:
+            # PARITY: the headers Okta sends for the per-user authn limit are unconfirmed;
+            # these describe the per-user window that was exceeded.
+            g.rate = user_decision
+            raise OktaError(E_RATE_LIMITED, detail=f"{per_user}/s per username")
+
+
+def _per_user(bucket: str) -> tuple[str | None, object]:
+    """The per-username window a sign-in counts against, and the username (DEVDOCS rl2-limits:
+    /api/v1/authn and /oauth2/v1/token, 4 a second each)."""
     if bucket == "authn" and request.path == "/api/v1/authn":
-        username = json_object(optional=True).get("username")
-        if isinstance(username, str) and username:
-            per_user = org.runtime().authn_per_user_per_second
-            user_decision = org.limiter.check(
-                AUTHN_PER_USER, per_user, org.window(1.0), key=login_key(username)
-            )
-            if not user_decision.allowed:
-                # PARITY: the headers Okta sends for the per-user authn limit are unconfirmed;
-                # these describe the per-user window that was exceeded.
-                g.rate = user_decision
-                raise OktaError(E_RATE_LIMITED, detail=f"{per_user}/s per username")
+        return AUTHN_PER_USER, json_object(optional=True).get("username")
+    if bucket == "authn" and request.path.endswith("/v1/signin"):  # the hosted page
+        return AUTHN_PER_USER, request.form.get("username")
+    if bucket in ("oauth2.token", "oauth2.org") and request.form.get("grant_type") == "password":
+        return OAUTH_TOKEN_PER_USER, request.form.get("username")
+    return None, None
 
 
 def _inject(org: Org, injection: Injection, bucket: str) -> Response:
@@ -267,7 +280,7 @@ def _journal(org: Org, response: Response, rate: dict[str, int] | None) -> None:
         "status": status,
         "errorCode": error.spec.code if error else None,
         "detail": error.detail if error else None,
-        "login": _login(body),
+        "login": _login(body) or g.get("login"),  # g.login: a form's username (OIDC)
         "bucket": bucket,
         "token": token.id if token else None,  # the token's id (00T…), never the token
         "rateLimit": rate,  # as the response's headers said

@@ -77,9 +77,17 @@ class Authn:
         self.hook = hook
 
     def authn_primary(
-        self, username: object, password: object, context: RequestContext | None = None
+        self,
+        username: object,
+        password: object,
+        context: RequestContext | None = None,
+        *,
+        keep_session_token: bool = True,
     ) -> AuthnResult:
-        """Primary authentication with username and password; `context` is for the hook."""
+        """Primary authentication with username and password; `context` is for the hook.
+
+        `keep_session_token=False` (the OAuth password grant) skips storing the sessionToken
+        no one will exchange."""
         if not isinstance(username, str) or not username:
             raise validation_error("username", "The field cannot be left blank")
         if not isinstance(password, str):
@@ -114,7 +122,7 @@ class Authn:
         user = self.store.record_sign_in(
             user, success=True, verified_password=verified, hook=verdict
         )
-        return replace(self._result(user), hook=hook)
+        return replace(self._result(user, keep_session_token), hook=hook)
 
     def _ask_hook(self, username: str, password: str, context: RequestContext | None) -> HookReport:
         """Called with no database lock held: the hook may take seconds to answer."""
@@ -137,12 +145,14 @@ class Authn:
             return False, reason
         return False, "wrong password"
 
-    def _result(self, user: User) -> AuthnResult:
+    def _result(self, user: User, keep_session_token: bool = True) -> AuthnResult:
         expires = self.store.clock.now() + TRANSACTION_SECONDS
         if user.status is UserStatus.PASSWORD_EXPIRED:
             token = self.store.issue_token(user.id, "state", TRANSACTION_SECONDS)
             return AuthnResult("PASSWORD_EXPIRED", user, expires, state_token=token)
         session = "00" + self.store.ids.token(40)
+        if keep_session_token:  # so /v1/authorize can exchange it once (okta-auth-js, widget)
+            self.store.issue_token(user.id, "session", TRANSACTION_SECONDS, token=session)
         return AuthnResult("SUCCESS", user, expires, session_token=session)
 
     def authn_cancel(self, state_token: object) -> None:

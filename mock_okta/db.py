@@ -286,10 +286,29 @@ CREATE INDEX IF NOT EXISTS log_events_published ON log_events (published);
 CREATE INDEX IF NOT EXISTS log_events_type ON log_events (event_type, seq);
 """
 
+# OAuth 2.0 / OIDC (issue #17): signing keys survive a reset (tokens keep verifying); codes,
+# refresh tokens, sessions and revoked token ids (kind, with the grant's JSON) do not.
+OAUTH_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS oauth_keys (
+    kid TEXT PRIMARY KEY,
+    server TEXT NOT NULL,
+    private_pem TEXT NOT NULL,
+    created REAL NOT NULL,
+    active INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS oauth_grants (
+    handle TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    grant_json TEXT NOT NULL
+);
+"""
+
 # Bumped when a table changes shape; tables that only hold counters and windows are rebuilt,
 # the profile index is rebuilt from the users.
 # 3: user types with their schemas, groups, memberships, unique profile values, apps and app
-# users, principal rate limits; the profile index; the System Log.
+# users, principal rate limits; the profile index; the System Log; OAuth keys and grants.
 SCHEMA_VERSION: Final = 3
 REBUILT_ON_UPGRADE: Final = ("rate_windows", "bucket_stats", "counters", "journal", "faults")
 
@@ -314,6 +333,7 @@ STATE_TABLES: Final = (
     "unique_values",
     "principal_rate_limits",
     "log_events",
+    "oauth_grants",
 )
 
 
@@ -356,6 +376,7 @@ class Database:
                 for statement in PROFILE_INDEX:
                     conn.execute(statement)
             self._conn.executescript(SYSLOG_SCHEMA)
+            self._conn.executescript(OAUTH_SCHEMA)
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _connect(self) -> sqlite3.Connection:

@@ -23,6 +23,7 @@ from mock_okta.hook_caller import HookCaller
 from mock_okta.hooks import InlineHooks
 from mock_okta.ids import IdFactory, derived_id
 from mock_okta.journal import Journal
+from mock_okta.oauth import AuthorizationServers
 from mock_okta.principal_rate_limits import PrincipalRateLimits, Share
 from mock_okta.ratelimit import CONCURRENCY, WINDOW_SECONDS, RateLimiter, limits_for, share_of
 from mock_okta.store import Store
@@ -104,6 +105,16 @@ class Org:
             self.inline_hooks, self.clock, self.ids, lambda: self._runtime.hook_timeout_seconds
         )
         self.authn = Authn(self.store, diagnose=diagnose, hook=caller)
+        self.oauth = AuthorizationServers(
+            self.db,
+            self.clock,
+            self.ids,
+            self.store,
+            self.apps,
+            self.authn,
+            lambda: self._runtime.time_scale,
+            self.org_id,
+        )
 
     # ----- shared runtime state
 
@@ -158,6 +169,8 @@ class Org:
             self.journal.resets = int(values.get("resets", 0))
             self.faults.reload()
             self.store.schemas.invalidate()  # a user type or schema may have changed
+            if hasattr(self, "oauth"):
+                self.oauth.keys.forget()  # another worker may have rotated the signing keys
             self._generation = generation
 
     def runtime(self) -> RuntimeConfig:
@@ -195,6 +208,12 @@ class Org:
         self.faults.add(rule, self.clock.now())
         self._changed()
         return rule
+
+    def rotate_oauth_keys(self, server: str) -> str:
+        """A new signing key for an authorization server, for every worker; returns its kid."""
+        kid = self.oauth.rotate_keys(server)
+        self._changed()
+        return kid
 
     def clear_faults(self) -> None:
         self.faults.clear()

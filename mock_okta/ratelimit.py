@@ -34,9 +34,14 @@ BUCKETS: Final = (
     "api.default",
     "apps",
     "logs",
+    "oauth2.authorize",
+    "oauth2.token",
+    "oauth2",
+    "oauth2.org",
 )
 CONCURRENCY: Final = "concurrency"
 AUTHN_PER_USER: Final = "authn.user"
+OAUTH_TOKEN_PER_USER: Final = "oauth2.token.user"  # 4/s per username (DEVDOCS rl2-limits)
 WINDOW_SECONDS: Final = 60.0
 PRUNE_EVERY: Final = 2000
 
@@ -51,6 +56,10 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "api.default": 1200,
         "apps": 100,
         "logs": 120,
+        "oauth2.authorize": 2000,
+        "oauth2.token": 2000,
+        "oauth2": 2000,
+        "oauth2.org": 2000,
         CONCURRENCY: 75,
     },
     "customer-identity": {
@@ -63,6 +72,10 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "api.default": 600,
         "apps": 100,
         "logs": 50,
+        "oauth2.authorize": 1200,
+        "oauth2.token": 1200,
+        "oauth2": 1200,
+        "oauth2.org": 1200,
         CONCURRENCY: 75,
     },
     "one-app": {
@@ -75,6 +88,10 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "api.default": 600,
         "apps": 100,
         "logs": 50,
+        "oauth2.authorize": 1200,
+        "oauth2.token": 1200,
+        "oauth2": 1200,
+        "oauth2.org": 1200,
         # PARITY: current docs give 75 or 35 by plan; One App's 35 is from the older docs.
         CONCURRENCY: 35,
     },
@@ -88,6 +105,10 @@ PROFILES: Final[Mapping[str, Mapping[str, int]]] = {
         "api.default": 100,
         "apps": 20,
         "logs": 20,
+        "oauth2.authorize": 300,
+        "oauth2.token": 300,
+        "oauth2": 300,
+        "oauth2.org": 300,
         CONCURRENCY: 35,
     },
     "off": {},
@@ -118,6 +139,20 @@ _RULES: Final = (
     # PARITY: Okta's tables list no bucket for /api/v1/meta/* (schemas, user types) nor for
     # GET /api/v1/users/{id}/groups: they count in "most other /api/v1" (api.default).
     (None, re.compile(r"/api/v1/.*"), "api.default"),
+    # OAuth 2.0 (OLD-RL rl-global-enduser: custom servers' /authorize, /token and the rest of
+    # /oauth2/{id}/v1; keys and discovery are not limited). The org server has a bucket of its
+    # own (support.okta.com, how-the-rate-limits-work-for-authorization-servers). PARITY: its
+    # numbers, and the custom servers' /token figure, are taken as the /authorize one.
+    # PARITY: the hosted page's form counts as /api/v1/authn, which Okta's widget posts to.
+    (frozenset({"POST"}), re.compile(r"/oauth2/(v1|[^/]+/v1)/signin"), "authn"),
+    (None, re.compile(rf"/oauth2/{_ID}/v1/authorize"), "oauth2.authorize"),
+    (None, re.compile(rf"/oauth2/{_ID}/v1/token"), "oauth2.token"),
+    (
+        None,
+        re.compile(r"/oauth2/v1/(authorize|token|userinfo|introspect|revoke|logout)"),
+        "oauth2.org",
+    ),
+    (None, re.compile(rf"/oauth2/{_ID}/v1/(userinfo|introspect|revoke|logout)"), "oauth2"),
 )
 
 

@@ -35,6 +35,8 @@ from mock_okta.tools.records import DEFECTS
 
 OK, NOT_OK, USAGE = 0, 1, 2
 AUTHN_PATH = "/api/v1/authn"
+# The OIDC sign-ins that verify a password: the hosted page's form and the password grant.
+OIDC_PATHS = ("/oauth2/*v1/signin", "/oauth2/*v1/token")
 
 
 class Usage(Exception):
@@ -221,12 +223,36 @@ def check_legacy(
 
 
 def last_sign_in(url: str, token: str, login: str) -> Verdict:
-    """The newest journal entry of POST /api/v1/authn for `login`."""
+    """The newest journal entry of a sign-in by `login`: POST /api/v1/authn, the OIDC hosted
+    page's form, or the password grant."""
+    entries: list[dict[str, object]] = []
+    for path in (AUTHN_PATH, *OIDC_PATHS):
+        entries += _journal(url, token, path, login)
+    entries.sort(key=lambda e: str(e.get("time") or ""))
+    newest = entries[-1] if entries else None
+    failures = [e for e in entries if int(str(e.get("status") or 0)) >= 400]
+    newest_failure = failures[-1] if failures else None
+    if newest is None:
+        raise Usage(
+            f"no sign-in by {login} in {url}'s journal: sign in once through POST {AUTHN_PATH}"
+            " (or the OIDC hosted page, or the password grant)"
+            " and run again (the journal keeps only the latest requests)"
+        )
+    if newest is not newest_failure:
+        reason = f"the newest sign-in ({newest.get('time')}) succeeded"
+        if newest_failure is not None:
+            reason += f"; the one before that failed: {_describe(newest_failure)}"
+        return Verdict(True, reason)
+    assert newest_failure is not None
+    return Verdict(False, f"the newest sign-in failed: {_describe(newest_failure)}")
+
+
+def _journal(url: str, token: str, path: str, login: str) -> list[dict[str, object]]:
+    """Every journal entry of `path` (exact or glob) by `login`, oldest first."""
     session = requests.Session()
     headers = {"Authorization": f"SSWS {token}", "Accept": "application/json"}
-    params: dict[str, str | int] = {"path": AUTHN_PATH, "limit": 1000}
-    newest: dict[str, object] | None = None
-    newest_failure: dict[str, object] | None = None
+    params: dict[str, str | int] = {"path": path, "limit": 1000}
+    found: list[dict[str, object]] = []
     while True:
         try:
             response = session.get(
@@ -243,26 +269,12 @@ def last_sign_in(url: str, token: str, login: str) -> Verdict:
             raise Usage(f"{url}/_mock/requests answered {response.status_code}: is it mock-okta?")
         page = response.json()
         for entry in page.get("entries", []):
-            if str(entry.get("login") or "").casefold() != login.casefold():
-                continue
-            newest = entry
-            if int(entry.get("status") or 0) >= 400:
-                newest_failure = entry
+            if str(entry.get("login") or "").casefold() == login.casefold():
+                found.append(entry)
         if page.get("next") is None:
             break
         params["after"] = int(page["next"])
-    if newest is None:
-        raise Usage(
-            f"no sign-in by {login} in {url}'s journal: sign in once through POST {AUTHN_PATH}"
-            " and run again (the journal keeps only the latest requests)"
-        )
-    if newest is not newest_failure:
-        reason = f"the newest sign-in ({newest.get('time')}) succeeded"
-        if newest_failure is not None:
-            reason += f"; the one before that failed: {_describe(newest_failure)}"
-        return Verdict(True, reason)
-    assert newest_failure is not None
-    return Verdict(False, f"the newest sign-in failed: {_describe(newest_failure)}")
+    return found
 
 
 def _describe(entry: Mapping[str, object]) -> str:

@@ -1,5 +1,6 @@
 """The blueprints: Okta's Users, Groups, Schemas, User Types, Authn, Inline Hooks, Apps and
-Principal Rate Limits APIs, and the control plane."""
+Principal Rate Limits APIs, the authorization servers (OAuth 2.0 / OIDC), and the control
+plane."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from mock_okta.routes import (
     groups,
     inline_hooks,
     logs,
+    oauth,
     principal_rate_limits,
     schemas,
     ui,
@@ -31,4 +33,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(principal_rate_limits.bp)
     app.register_blueprint(logs.bp)
     app.register_blueprint(ui.bp)
+    app.register_blueprint(oauth.bp)
     app.register_blueprint(control.bp)

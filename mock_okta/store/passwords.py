@@ -152,9 +152,11 @@ class PasswordOperations(StoreBase):
                 return self._save(conn, current)
             return current
 
-    def issue_token(self, user_id: str, kind: str, seconds: float) -> str:
+    def issue_token(
+        self, user_id: str, kind: str, seconds: float, *, token: str | None = None
+    ) -> str:
         with self.db.write() as conn:
-            token = self.ids.token(26)
+            token = token or self.ids.token(26)
             conn.execute(
                 "INSERT INTO tokens (token, kind, user_id, expires_at) VALUES (?, ?, ?, ?)",
                 (token, kind, user_id, self.clock.now() + seconds / self.runtime().time_scale),

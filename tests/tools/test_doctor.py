@@ -265,3 +265,44 @@ def test_an_unreachable_mock_is_a_usage_problem(capsys: pytest.CaptureFixture[st
     code, _, err = run(capsys, "--url", "http://127.0.0.1:9", "--login", "a@example.com")
     assert code == 2
     assert "start the mock" in err
+
+
+def _oidc_password_grant(mock: ControlClient, login: str, password: str) -> int:
+    """A password grant on an OIDC app made here: the sign-in an app's backend would do."""
+    headers = {"Authorization": f"SSWS {mock.token}"}
+    app = {
+        "name": "oidc_client",
+        "label": f"Doctor app {login}",
+        "signOnMode": "OPENID_CONNECT",
+        "credentials": {"oauthClient": {"token_endpoint_auth_method": "client_secret_basic"}},
+        "settings": {
+            "oauthClient": {
+                "grant_types": ["password"],
+                "response_types": ["code"],
+                "application_type": "web",
+            }
+        },
+    }
+    created = requests.post(f"{mock.url}/api/v1/apps", json=app, headers=headers, timeout=10)
+    assert created.status_code == 200, created.text
+    oauth = created.json()["credentials"]["oauthClient"]
+    form = {"grant_type": "password", "username": login, "password": password, "scope": "openid"}
+    return requests.post(
+        f"{mock.url}/oauth2/default/v1/token",
+        data=form,
+        auth=(oauth["client_id"], oauth["client_secret"]),
+        timeout=10,
+    ).status_code
+
+
+def test_explains_a_failed_oidc_sign_in_too(
+    capsys: pytest.CaptureFixture[str], mock_okta: ControlClient
+) -> None:
+    _create(mock_okta, "kim@example.com", FORUM_HEX)
+    assert _oidc_password_grant(mock_okta, "kim@example.com", "Testing123!") == 400
+    code, out, _ = run(
+        capsys, "--url", mock_okta.url, "--token", mock_okta.token, "--login", "kim@example.com"
+    )
+    assert code == 1
+    assert "400 invalid_grant" in out
+    assert "hex digest" in out

@@ -113,6 +113,15 @@ def test_reset_header_rounds_up_never_down() -> None:
         ("GET", "/api/v1/users/00ub0oNGTSWTBKOLGLNR/appLinks", "api.default"),
         ("GET", "/api/v1/applications", "api.default"),
         ("GET", "/api/v1/logs", "logs"),
+        ("GET", "/oauth2/default/v1/authorize", "oauth2.authorize"),
+        ("POST", "/oauth2/default/v1/token", "oauth2.token"),
+        ("GET", "/oauth2/default/v1/userinfo", "oauth2"),
+        ("POST", "/oauth2/v1/token", "oauth2.org"),
+        ("POST", "/oauth2/default/v1/signin", "authn"),
+        ("GET", "/oauth2/default/v1/keys", None),
+        ("GET", "/oauth2/v1/keys", None),
+        ("GET", "/.well-known/openid-configuration", None),
+        ("GET", "/oauth2/default/.well-known/openid-configuration", None),
         ("GET", "/_mock/stats", None),
         ("POST", "/_mock/reset", None),
         ("GET", "/", None),
@@ -134,6 +143,11 @@ def test_profiles_are_oktas_published_per_minute_defaults() -> None:
         "api.default": 1200,
         "apps": 100,
         "logs": 120,
+        # OLD-RL rl-global-enduser, Workforce: /oauth2/{id}/v1/authorize and the rest of it
+        "oauth2.authorize": 2000,
+        "oauth2.token": 2000,
+        "oauth2": 2000,
+        "oauth2.org": 2000,
         "concurrency": 75,
     }
     # /api/v1/logs, per profile (OLD-RL: 50 on CIS and One App, 20 on Integrator Free).
