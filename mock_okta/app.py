@@ -51,6 +51,7 @@ log = logging.getLogger("mock_okta")
 # Authn; OAuth (its own client authentication); the dashboard's page, which asks for the token.
 PUBLIC_PREFIXES = ("/api/v1/authn", "/oauth2/", "/.well-known/", "/_mock/ui")
 CONTROL_PREFIX = "/_mock/"
+OAUTH_PREFIX = "/oauth2/"
 CONTROL_MAX_BODY_BYTES = 256 * 1024 * 1024
 DROPPED_HEADER = "X-Mock-Okta-Dropped"  # tells the in-process adapter to raise ConnectionError
 
@@ -108,7 +109,8 @@ def _begin() -> Response | None:
             return _inject(org, injection, bucket)
     # PARITY: whether a refused media type counts against the bucket is unconfirmed; it does
     # not (it is refused before the per-username authn limit, which reads the body).
-    _check_body()
+    if not path.startswith(OAUTH_PREFIX):  # OAuth 2.0 reads forms (RFC 6749 §4.1.3)
+        _check_body()
     _rate_limit(org, bucket)
     return None
 

@@ -317,7 +317,12 @@ def test_a_malformed_body_is_refused(api: Api) -> None:
     app = created(api, BOOKMARK)
     group = add_group(api, "Malformed")
     assert_error(
-        api.call("PUT", f"/api/v1/apps/{app['id']}/groups/{group['id']}", b"[1]"),
+        api.call(
+            "PUT",
+            f"/api/v1/apps/{app['id']}/groups/{group['id']}",
+            b"[1]",
+            headers={"Content-Type": "application/json"},
+        ),
         400,
         "E0000003",
         "The request body was not well-formed.",
