@@ -9,8 +9,15 @@ from dataclasses import replace
 import pytest
 
 from mock_okta.harness.checks import Verdict
+from mock_okta.harness.commands import CommandNotFound
 from mock_okta.harness.report import ScenarioReport
-from mock_okta.harness.runner import HarnessConfig, Mock, Scenario, real_scenario, scenario
+from mock_okta.harness.runner import (
+    HarnessConfig,
+    Mock,
+    Scenario,
+    real_scenario,
+    scenario,
+)
 
 REPORTS = pytest.StashKey[list[ScenarioReport]]()
 
@@ -48,15 +55,24 @@ class Harness:
             if not url or not token:
                 pytest.fail("--okta-target real needs --okta-url and --okta-token")
             report.time_scale, report.rate_limits = 1.0, "your org"
-            with real_scenario(name, config, url, token, token2) as s:
+            with stop_if_not_found(), real_scenario(name, config, url, token, token2) as s:
                 yield Checked(s, report)
             return
-        with scenario(name, config) as s:
+        with stop_if_not_found(), scenario(name, config) as s:
             checked = Checked(s, report)
             try:
                 yield checked
             finally:
                 checked.collect()
+
+
+@contextmanager
+def stop_if_not_found() -> Iterator[None]:
+    """A tool the shell cannot find fails every scenario the same way: say so once, and stop."""
+    try:
+        yield
+    except CommandNotFound as exc:
+        pytest.exit(f"mock-okta harness: {exc}", returncode=127)
 
 
 def limits_label(config: HarnessConfig) -> str:

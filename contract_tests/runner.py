@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 import requests
 
+from mock_okta.harness.commands import CommandNotFound, not_found_in, tool_env
 from mock_okta.profile import login_key
 from mock_okta.testing.client import ControlClient
 from mock_okta.testing.served import ServedMock
@@ -61,6 +62,8 @@ class HarnessConfig:
     hook_url: str | None = None  # a team's own hook service; default: mock-okta hook-server
     hook_auth: str | None = None  # "Header: value" the hook service expects
     tls: bool = False  # serve the mock over HTTPS (its CA in the harness workdir's tls/)
+    dataset: Path | None = None  # a team's own dataset (users.jsonl + oracle.jsonl), else made
+    mix: str = DEFAULT_MIX  # legacy schemes of the datasets the harness makes
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,11 +302,17 @@ class Scenario:
         self.tool_stats: dict[str, Any] | None = None
 
     def dataset(self, *, users: int | None = None, bad: float | None = None) -> Dataset:
+        """The team's own dataset (--harness-dataset), else one made for this scenario."""
+        if self.config.dataset is not None:
+            dataset = Dataset.load(self.config.dataset)
+            if isinstance(self.org, RealOrg):
+                self.org.logins = [str(r["profile"]["login"]) for r in dataset.records]
+            return dataset
         out = self.workdir / "dataset"
         options = Options(
             users=users or self.config.users,
             seed=self.config.seed,
-            mix=parse_mix(DEFAULT_MIX),
+            mix=parse_mix(self.config.mix),
             bad=self.config.bad if bad is None else bad,
             groups=self.config.groups,
             custom_fields=self.config.custom_fields,
@@ -352,7 +361,7 @@ class Scenario:
             mode=mode,
             ca_file=shlex.quote(self.org.ca_file or ""),
         )
-        env = {**os.environ, **(trust_env(self.org.ca_file) if self.org.ca_file else {})}
+        env = {**tool_env(), **(trust_env(self.org.ca_file) if self.org.ca_file else {})}
         log = self.workdir / f"tool-{len(self.runs) + 1}-{mode}.log"
         started = time.monotonic()
         with log.open("w") as out:
@@ -374,6 +383,9 @@ class Scenario:
                 code = None
         run = ToolRun(mode, code, time.monotonic() - started, log)
         self.runs.append(run)
+        if code == 127:  # the shell's "command not found": every check after it would cascade
+            missing = not_found_in(log.read_text(errors="replace"))
+            raise CommandNotFound(f"command not found: {missing or command} (see {log})")
         if isinstance(self.org, Mock):  # the tool's traffic, before the harness's own checks
             self.tool_stats = self.org.control.stats()
         return run

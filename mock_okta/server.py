@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import os
 import shlex
+import socket
 import ssl
 import sys
 from collections.abc import Callable, Sequence
@@ -304,6 +306,28 @@ def gunicorn_tls(files: TlsFiles | None) -> dict[str, object]:
     }
 
 
+def port_taken(host: str, port: int) -> str | None:
+    """One line with the fix when another process listens on host:port (gunicorn would retry
+    for seconds, then print raw errors); None when the port is free, or 0 (any free one)."""
+    if port == 0:
+        return None
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                return None  # gunicorn reports anything else itself
+            other = port + 1 if port < 65535 else 8081
+            return (
+                f"mock-okta serve: port {port} on {host} is already in use (another mock-okta?);"
+                f" pick another with --port {other}, MOCK_OKTA_PORT={other}"
+                f' or make run ARGS="--port {other}"'
+            )
+    return None
+
+
 def _version() -> str:
     from mock_okta import __version__
 
@@ -317,6 +341,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         files = tls.prepare(settings)
     except ConfigError as exc:
         print(f"mock-okta serve: {exc}", file=sys.stderr)
+        return 2
+    taken = port_taken(settings.host, settings.port)
+    if taken:
+        print(taken, file=sys.stderr)
         return 2
     if settings.db != MEMORY:
         Org(settings, publish=True).db.close()  # schema and start-up configuration, once
