@@ -80,11 +80,13 @@ class Dataset:
     @classmethod
     def load(cls, directory: Path) -> Dataset:
         records = [json.loads(x) for x in (directory / "users.jsonl").read_text().splitlines() if x]
-        oracle = {}
+        oracle: dict[str, dict[str, Any]] = {}
         for line in (directory / "oracle.jsonl").read_text().splitlines():
             if line:
                 entry = json.loads(line)
-                oracle[login_key(entry["login"])] = entry
+                # A login that differs from an earlier one only in case is refused by Okta: the
+                # earlier user is the one Okta holds, so its entry stays (the first one wins).
+                oracle.setdefault(login_key(entry["login"]), entry)
         return cls(directory, records, oracle, manifest_fields(directory))
 
     def can_log_in(self, *, via: str = "hash") -> list[dict[str, Any]]:
@@ -300,6 +302,7 @@ class Scenario:
         self.org = org
         self.runs: list[ToolRun] = []
         self.tool_stats: dict[str, Any] | None = None
+        self.datasets: list[Dataset] = []  # as handed to the tool, for the report's counts
 
     def dataset(self, *, users: int | None = None, bad: float | None = None) -> Dataset:
         """The team's own dataset (--harness-dataset), else one made for this scenario."""
@@ -307,6 +310,7 @@ class Scenario:
             dataset = Dataset.load(self.config.dataset)
             if isinstance(self.org, RealOrg):
                 self.org.logins = [str(r["profile"]["login"]) for r in dataset.records]
+            self.datasets.append(dataset)
             return dataset
         out = self.workdir / "dataset"
         options = Options(
@@ -321,6 +325,7 @@ class Scenario:
         dataset = Dataset.load(out)
         if isinstance(self.org, RealOrg):
             self.org.logins = [str(r["profile"]["login"]) for r in dataset.records]
+        self.datasets.append(dataset)
         return dataset
 
     def later(self, base: Dataset, changed: float = 0.2) -> Dataset:

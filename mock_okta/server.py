@@ -269,13 +269,15 @@ class MockOktaServer(BaseApplication):  # type: ignore[misc]
         # A token of the user's own is a secret: logs (CI's included) never show it.
         token = s.tokens[0] if s.tokens[0] == DEFAULT_TOKEN else "<your --token>"
         ca = self.tls.ca_file if self.tls else None
+        overrides = ", ".join(f"{bucket} {n}" for bucket, n in runtime.limits.items())
+        limits_text = f" ({overrides})" if overrides else ""
         curl = f"curl --cacert {shlex.quote(str(ca))}" if ca else "curl"
         print(
             f"mock-okta {_version()} serving {url}\n"
             f"  token: {token}{more}"
             f"   store: {store}   workers: {s.workers}\n"
             f"  rate limits: {runtime.rate_limits}"
-            f"{' ' + str(dict(runtime.limits)) if runtime.limits else ''}"
+            f"{limits_text}"
             f", {runtime.token_share}% per token"
             f"   time scale: {runtime.time_scale:g}x\n"
             f"{tls.banner(self.tls)}"

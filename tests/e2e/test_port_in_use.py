@@ -1,11 +1,14 @@
 """`mock-okta serve` on a port another process holds: one line with the fix, at once (issue 16,
-item 11), instead of gunicorn's retries and raw errors."""
+item 11), instead of gunicorn's retries and raw errors; its banner and the dataset's summary
+in words, not Python reprs (item 15)."""
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 from mock_okta.server import port_taken
 
@@ -36,3 +39,22 @@ def test_a_free_port_and_port_zero_are_not_taken() -> None:
         port = probe.getsockname()[1]
     assert port_taken("127.0.0.1", port) is None
     assert port_taken("127.0.0.1", 0) is None
+
+
+def test_the_banner_and_the_dataset_summary_read_as_words_not_python_reprs(
+    tmp_path: Path,
+) -> None:
+    from mock_okta.testing.served import ServedMock
+
+    with ServedMock(["--db", ":memory:", "--limit", "users.collection=300"], "t") as server:
+        banner = server.log()
+    assert "rate limits: workforce (users.collection 300), 50% per token" in banner
+    assert "{'" not in banner
+    done = subprocess.run(
+        [sys.executable, "-m", "mock_okta", "dataset", "--users", "12", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "{'" not in done.stdout
+    assert "; canLogIn: 12; cannotLogIn: 0" in done.stdout
+    assert re.search(r"schemes: bcrypt \d+, ", done.stdout), done.stdout
