@@ -55,6 +55,8 @@ def short_help() -> str:
         "options:",
     ]
     for names, kwargs in recorded.options:
+        if kwargs.get("help") == argparse.SUPPRESS:
+            continue
         action = kwargs.get("action")
         if action == "store_true":
             flag = names[0]
@@ -121,7 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Plugins of other packages the harness never uses stay unloaded (a faster start).
         ini.write_text("[pytest]\naddopts = -ra -p no:locust -p no:schemathesis -p no:faker\n")
         code = pytest.main(
-            [str(HERE), "-c", str(ini), "--rootdir", str(HERE), "-p", "no:cacheprovider", *args]
+            [str(HERE), "-c", str(ini), "--rootdir", str(HERE), "-p", "no:cacheprovider"]
+            + ([] if "--help" in args else ["--harness-cli"])
+            + args
         )
     written = Path(report or DEFAULT_REPORT).resolve() / "report.html"
     if report and written.exists() and "--help" not in args:

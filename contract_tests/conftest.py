@@ -124,6 +124,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write report.md, report.html, report.json and junit.xml to DIR, the tools' logs"
         " to DIR/work (mock-okta harness: default ./harness-report)",
     )
+    group.addoption("--harness-cli", action="store_true", help=argparse.SUPPRESS)
     group.addoption(
         "--okta-target",
         choices=("mock", "real"),
@@ -180,6 +181,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     target = terminalreporter.config.getoption("--report", None)
+    if terminalreporter.config.getoption("--harness-cli", False):
+        return  # `mock-okta harness` prints the report's path last, after pytest's summary
     if target and (Path(target) / "report.md").exists():
         terminalreporter.write_line(f"harness report: {Path(target).resolve() / 'report.md'}")
 
