@@ -8,9 +8,11 @@ STAMP  := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mock-okta needs Python 3.11 or newer; set PYTHON=python3.11 (or newer) and retry")'
+	@echo "mock-okta: setting up $(VENV) (pip install, about 90 s; only this once)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[all]'
+	@$(BIN)/python -c 'from tests.typecheck import build_view; build_view()'  # for a bare `mypy`
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -24,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy
+	$(BIN)/python -m tests.typecheck
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_server.py $(ARGS)

@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 
 from mock_okta.config import parse_limits
+from mock_okta.harness.commands import missing_command, tool_env
 from mock_okta.harness.contract import REPORTS, Harness
 from mock_okta.harness.report import write
 from mock_okta.harness.runner import REFERENCE_COMMAND, HarnessConfig
+from mock_okta.tools.dataset import DEFAULT_MIX, parse_mix
 
 SCENARIOS = {
     "import": "one run of the tool (mode import) on a fresh org",
@@ -34,6 +36,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--migration-cmd",
         default=None,
+        metavar="COMMAND",
         help="the tool under test; placeholders {org_url} {token} {token2} {dataset}"
         " {workdir} {mode} {ca_file} (default: mock-okta's reference migrator)",
     )
@@ -43,8 +46,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="serve the mock over HTTPS: {org_url} is https://, its CA is {ca_file} and in"
         " REQUESTS_CA_BUNDLE, SSL_CERT_FILE and NODE_EXTRA_CA_CERTS",
     )
-    group.addoption("--harness-users", type=int, default=200, help="users per dataset")
-    group.addoption("--harness-seed", type=int, default=1, help="dataset seed")
+    group.addoption(
+        "--harness-dataset",
+        default=None,
+        metavar="DIR",
+        help="your own dataset instead of a generated one: DIR/users.jsonl and DIR/oracle.jsonl"
+        " (as `mock-okta dataset` writes them; manifest.json for custom fields)",
+    )
+    group.addoption(
+        "--harness-mix",
+        default=DEFAULT_MIX,
+        metavar="SCHEME=W,…",
+        help=f"legacy hash schemes of the generated datasets (default {DEFAULT_MIX})",
+    )
+    group.addoption(
+        "--harness-users", type=int, default=200, help="users per generated dataset (default 200)"
+    )
+    group.addoption(
+        "--harness-seed", type=int, default=1, help="generated datasets' seed (default 1)"
+    )
     group.addoption(
         "--harness-bad", type=float, default=0.05, help="share of defective records (0.05 = 5%%)"
     )
@@ -60,7 +80,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=True,
         help="custom legacy fields in the datasets (default: on)",
     )
-    group.addoption("--rate-limits", default="workforce", help="the mock's rate-limit profile")
+    group.addoption(
+        "--rate-limits",
+        default="workforce",
+        metavar="PROFILE",
+        help="the mock's rate-limit profile (default workforce)",
+    )
     group.addoption(
         "--limit",
         action="append",
@@ -75,7 +100,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="mock time compression (default 60: an Okta minute per second)",
     )
     group.addoption(
-        "--harness-timeout", type=float, default=600.0, help="seconds each tool run may take"
+        "--harness-timeout",
+        type=float,
+        default=600.0,
+        help="seconds each tool run may take (default 600)",
     )
     group.addoption(
         "--harness-grace",
@@ -86,11 +114,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--harness-workdir",
         default=None,
-        help="where datasets, logs and mock stores go (default: a pytest tmp dir)",
+        metavar="DIR",
+        help="where datasets, logs and mock stores go (default: DIR/work of --report, else a"
+        " pytest tmp dir)",
     )
     group.addoption(
-        "--report", default=None, metavar="DIR", help="write report.md and report.html to DIR"
+        "--report",
+        default=None,
+        metavar="DIR",
+        help="write report.md, report.html, report.json and junit.xml to DIR, the tools' logs"
+        " to DIR/work (mock-okta harness: default ./harness-report)",
     )
+    group.addoption("--harness-cli", action="store_true", help=argparse.SUPPRESS)
     group.addoption(
         "--okta-target",
         choices=("mock", "real"),
@@ -98,16 +133,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="'real' runs the checks that need no control plane against a real org",
     )
     group.addoption(
-        "--hook-url", default=None, help="your hook service (default: mock-okta hook-server)"
+        "--hook-url",
+        default=None,
+        metavar="URL",
+        help="your hook service (default: mock-okta hook-server)",
     )
     group.addoption(
         "--hook-auth", default=None, metavar="'HEADER: VALUE'", help="the header it expects"
     )
-    group.addoption("--okta-url", default=None, help="the real org's URL (with --okta-target real)")
-    group.addoption("--okta-token", default=None, help="its API token (with --okta-target real)")
+    group.addoption(
+        "--okta-url",
+        default=None,
+        metavar="URL",
+        help="the real org's URL (with --okta-target real)",
+    )
+    group.addoption(
+        "--okta-token",
+        default=None,
+        metavar="TOKEN",
+        help="its API token (with --okta-target real)",
+    )
     group.addoption(
         "--okta-token2",
         default=None,
+        metavar="TOKEN",
         help="a second API token of that org for {token2} (default: --okta-token again)",
     )
 
@@ -116,6 +165,11 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, text in SCENARIOS.items():
         config.addinivalue_line("markers", f"{name}: harness scenario — {text}")
     config.stash[REPORTS] = []
+    own_dataset(config.getoption("--harness-dataset"), 0)  # a usage error before any scenario
+    try:
+        parse_mix(config.getoption("--harness-mix"))
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc).replace("--mix", "--harness-mix")) from None
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -123,17 +177,36 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     target = session.config.getoption("--report", None)
     if target and reports:
         command = session.config.getoption("--migration-cmd") or "mock-okta migrate (reference)"
-        for path in write(reports, command, Path(target)):
-            print(f"\nharness report: {path}")
+        write(reports, command, Path(target))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    target = terminalreporter.config.getoption("--report", None)
+    if terminalreporter.config.getoption("--harness-cli", False):
+        return  # `mock-okta harness` prints the report's path last, after pytest's summary
+    if target and (Path(target) / "report.md").exists():
+        terminalreporter.write_line(f"harness report: {Path(target).resolve() / 'report.md'}")
 
 
 @pytest.fixture(scope="session")
 def harness(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Harness:
     option = request.config.getoption
+    command = option("--migration-cmd") or REFERENCE_COMMAND
+    missing = missing_command(command, tool_env())
+    if missing:
+        pytest.exit(
+            f"mock-okta harness: command not found: {missing} (the first word of --migration-cmd;"
+            " give a path, or put it on PATH)",
+            returncode=127,
+        )
+    dataset, users = own_dataset(option("--harness-dataset"), option("--harness-users"))
     workdir = option("--harness-workdir")
+    report = option("--report")
     config = HarnessConfig(
-        command=option("--migration-cmd") or REFERENCE_COMMAND,
-        users=option("--harness-users"),
+        command=command,
+        dataset=dataset,
+        mix=option("--harness-mix"),
+        users=users,
         seed=option("--harness-seed"),
         rate_limits=option("--rate-limits"),
         limits=parse_limits(option("--limit")),
@@ -146,6 +219,25 @@ def harness(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         hook_url=option("--hook-url"),
         hook_auth=option("--hook-auth"),
         tls=option("--harness-tls"),
-        workdir=Path(workdir) if workdir else tmp_path_factory.mktemp("harness"),
+        workdir=Path(workdir)
+        if workdir
+        else Path(report).resolve() / "work"
+        if report
+        else tmp_path_factory.mktemp("harness"),
     )
     return Harness(config, request.config)
+
+
+def own_dataset(directory: str | None, users: int) -> tuple[Path | None, int]:
+    """--harness-dataset DIR, checked, and its number of users (it replaces --harness-users)."""
+    if directory is None:
+        return None, users
+    path = Path(directory).resolve()
+    missing = [name for name in ("users.jsonl", "oracle.jsonl") if not (path / name).is_file()]
+    if missing:
+        raise pytest.UsageError(
+            f"--harness-dataset {directory}: no {' or '.join(missing)} there"
+            " (make one with `mock-okta dataset --users 200 --out DIR`)"
+        )
+    with (path / "users.jsonl").open() as lines:
+        return path, sum(1 for line in lines if line.strip())

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
 
-from mock_okta.harness.checks import Verdict
+from mock_okta.harness.checks import Json, Verdict, expected_users
+from mock_okta.harness.commands import CommandNotFound
 from mock_okta.harness.report import ScenarioReport
-from mock_okta.harness.runner import HarnessConfig, Mock, Scenario, real_scenario, scenario
+from mock_okta.harness.runner import (
+    HarnessConfig,
+    Mock,
+    Scenario,
+    real_scenario,
+    scenario,
+)
+from mock_okta.profile import login_key
 
 REPORTS = pytest.StashKey[list[ScenarioReport]]()
 
@@ -48,15 +56,39 @@ class Harness:
             if not url or not token:
                 pytest.fail("--okta-target real needs --okta-url and --okta-token")
             report.time_scale, report.rate_limits = 1.0, "your org"
-            with real_scenario(name, config, url, token, token2) as s:
+            with stop_if_not_found(), real_scenario(name, config, url, token, token2) as s:
                 yield Checked(s, report)
             return
-        with scenario(name, config) as s:
+        with stop_if_not_found(), scenario(name, config) as s:
             checked = Checked(s, report)
             try:
                 yield checked
             finally:
                 checked.collect()
+
+
+@contextmanager
+def stop_if_not_found() -> Iterator[None]:
+    """A tool the shell cannot find fails every scenario the same way: say so once, and stop."""
+    try:
+        yield
+    except CommandNotFound as exc:
+        pytest.exit(f"mock-okta harness: {exc}", returncode=127)
+
+
+def dataset_counts(records: Sequence[Json], oracle: Mapping[str, Json]) -> str:
+    """The dataset's records as a correct tool handles them; the parts add up to the whole."""
+    importable = len(expected_users(records, oracle))
+    hooked = sum(
+        1 for r in records if oracle.get(login_key(str(r["profile"]["login"])), {}).get("via")
+        == "hook" and oracle[login_key(str(r["profile"]["login"]))].get("canLogIn")
+    )  # fmt: skip
+    rest = len(records) - importable - hooked
+    return (
+        f"{len(records):,} records: {importable:,} to create with their hash (the users checked"
+        f" below), {hooked:,} through the password import hook, {rest:,} a correct tool skips"
+        " (defective)"
+    )
 
 
 def limits_label(config: HarnessConfig) -> str:
@@ -96,6 +128,9 @@ class Checked:
     def collect(self) -> None:
         """Totals of the tool's own traffic for the report (the harness's checks excluded)."""
         self.report.runs = list(self.s.runs)
+        if self.s.datasets:
+            data = self.s.datasets[0]
+            self.report.facts.insert(0, ("dataset", dataset_counts(data.records, data.oracle)))
         mock = self.s.org
         stats = self.s.tool_stats
         if isinstance(mock, Mock) and stats is not None:

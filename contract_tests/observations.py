@@ -121,3 +121,57 @@ def rate_limit_facts(
         ("pauses", pauses_fact(ours, time_scale)),
         ("peak rate", peak_fact(ours, token_ids)),
     ]
+
+
+def _rule_text(rule: Json) -> str:
+    what = (
+        "dropped connections"
+        if rule.get("drop")
+        else f"{rule['latencyMs']} ms latency"
+        if rule.get("latencyMs")
+        else f"{rule['status']}s"
+    )
+    share = f"{rule['probability'] * 100:g}%" if "probability" in rule else "the next"
+    return f"{what} on {share} of {rule.get('method', '*')} {rule['path']}"
+
+
+def fault_facts(rules: Sequence[Json], entries: Sequence[Json]) -> list[tuple[str, str]]:
+    """What the `faults` scenario injected, what the tool met, and how often it sent again.
+
+    A failed request (an injected status or a dropped connection) counts as retried when the
+    tool later sent the same method and path, for the same login where the journal has one (a
+    dropped request's body is not kept), and that request was not itself failed."""
+    met = [e for e in entries if e.get("fault")]
+    kinds: dict[str, int] = defaultdict(int)
+    for e in met:
+        kinds[str(e["fault"]["kind"])] += 1
+    failed = [e for e in met if e["fault"]["kind"] != "latency"]
+    retried = 0
+    for e in failed:
+        login = e.get("login")
+        if any(
+            (later["method"], later["path"]) == (e["method"], e["path"])
+            and (login is None or later.get("login") == login)
+            and later["seq"] > e["seq"]
+            and not (later.get("fault") and later["fault"]["kind"] != "latency")
+            for later in entries
+        ):
+            retried += 1
+    shown = ", ".join(f"{n} × {kind}" for kind, n in sorted(kinds.items())) or "none"
+    facts = [
+        ("injected", "; ".join(_rule_text(r) for r in rules) or "nothing"),
+        ("faults met", f"{len(met)} of the tool's {len(entries)} requests: {shown}"),
+    ]
+    if failed:
+        facts.append(
+            (
+                "the tool retried",
+                f"{retried} of the {len(failed)} requests a fault failed, each until answered"
+                if retried == len(failed)
+                else f"{retried} of the {len(failed)} requests a fault failed"
+                f" ({len(failed) - retried} never sent again)",
+            )
+        )
+    else:
+        facts.append(("the tool retried", "not tested: no request failed by a fault"))
+    return facts

@@ -31,6 +31,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import requests
 
 from mock_okta.harness.app_checks import Assignments, read_assignments
+from mock_okta.harness.commands import CommandNotFound, not_found_in, tool_env
 from mock_okta.profile import login_key
 from mock_okta.testing.client import ControlClient
 from mock_okta.testing.served import ServedMock
@@ -67,6 +68,8 @@ class HarnessConfig:
     hook_url: str | None = None  # a team's own hook service; default: mock-okta hook-server
     hook_auth: str | None = None  # "Header: value" the hook service expects
     tls: bool = False  # serve the mock over HTTPS (its CA in the harness workdir's tls/)
+    dataset: Path | None = None  # a team's own dataset (users.jsonl + oracle.jsonl), else made
+    mix: str = DEFAULT_MIX  # legacy schemes of the datasets the harness makes
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +87,13 @@ class Dataset:
     @classmethod
     def load(cls, directory: Path) -> Dataset:
         records = [json.loads(x) for x in (directory / "users.jsonl").read_text().splitlines() if x]
-        oracle = {}
+        oracle: dict[str, dict[str, Any]] = {}
         for line in (directory / "oracle.jsonl").read_text().splitlines():
             if line:
                 entry = json.loads(line)
-                oracle[login_key(entry["login"])] = entry
+                # A login that differs from an earlier one only in case is refused by Okta: the
+                # earlier user is the one Okta holds, so its entry stays (the first one wins).
+                oracle.setdefault(login_key(entry["login"]), entry)
         apps = read_manifest(directory).get("apps")
         declared = [dict(a) for a in apps] if isinstance(apps, list) else []
         return cls(directory, records, oracle, manifest_fields(directory), declared)
@@ -425,15 +430,23 @@ class Scenario:
         self.org = org
         self.runs: list[ToolRun] = []
         self.tool_stats: dict[str, Any] | None = None
+        self.datasets: list[Dataset] = []  # as handed to the tool, for the report's counts
 
     def dataset(
         self, *, users: int | None = None, bad: float | None = None, apps: bool = False
     ) -> Dataset:
+        """The team's own dataset (--harness-dataset), else one made for this scenario."""
+        if self.config.dataset is not None:
+            dataset = Dataset.load(self.config.dataset)
+            if isinstance(self.org, RealOrg):
+                self.org.logins = [str(r["profile"]["login"]) for r in dataset.records]
+            self.datasets.append(dataset)
+            return dataset
         out = self.workdir / "dataset"
         options = Options(
             users=users or self.config.users,
             seed=self.config.seed,
-            mix=parse_mix(DEFAULT_MIX),
+            mix=parse_mix(self.config.mix),
             bad=self.config.bad if bad is None else bad,
             groups=self.config.groups,
             custom_fields=self.config.custom_fields,
@@ -443,6 +456,7 @@ class Scenario:
         dataset = Dataset.load(out)
         if isinstance(self.org, RealOrg):
             self.org.logins = [str(r["profile"]["login"]) for r in dataset.records]
+        self.datasets.append(dataset)
         return dataset
 
     def later(self, base: Dataset, changed: float = 0.2) -> Dataset:
@@ -483,7 +497,7 @@ class Scenario:
             mode=mode,
             ca_file=shlex.quote(self.org.ca_file or ""),
         )
-        env = {**os.environ, **(trust_env(self.org.ca_file) if self.org.ca_file else {})}
+        env = {**tool_env(), **(trust_env(self.org.ca_file) if self.org.ca_file else {})}
         log = self.workdir / f"tool-{len(self.runs) + 1}-{mode}.log"
         started = time.monotonic()
         with log.open("w") as out:
@@ -505,6 +519,9 @@ class Scenario:
                 code = None
         run = ToolRun(mode, code, time.monotonic() - started, log)
         self.runs.append(run)
+        if code == 127:  # the shell's "command not found": every check after it would cascade
+            missing = not_found_in(log.read_text(errors="replace"))
+            raise CommandNotFound(f"command not found: {missing or command} (see {log})")
         if isinstance(self.org, Mock):  # the tool's traffic, before the harness's own checks
             self.tool_stats = self.org.control.stats()
         return run

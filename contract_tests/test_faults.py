@@ -6,6 +6,7 @@ import pytest
 
 from mock_okta.harness.contract import Harness
 from mock_okta.harness.expectations import migrated
+from mock_okta.harness.observations import fault_facts, tool_entries
 
 FAULTS = (
     {"path": "/api/v1/users*", "status": 503, "probability": 0.03, "seed": 1},
@@ -22,4 +23,6 @@ def test_the_org_ends_complete_despite_faults(harness: Harness) -> None:
             c.mock.control.fault(**rule)
         run = c.s.run_tool("import", data)
         c.mock.control.clear_faults()
+        ours = tool_entries(c.mock.journal(), c.mock.token_ids())
+        c.report.facts += fault_facts(FAULTS, ours)
         c.expect(*migrated(c, data, run))

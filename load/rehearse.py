@@ -45,6 +45,7 @@ from mock_okta.tools.records import read_manifest
 TOKEN: Final = "rehearse-token"
 LOCUSTFILE: Final = Path(__file__).resolve().parent / "locustfile.py"
 SAMPLE_SECONDS: Final = 0.5  # how often /_mock/stats is read for the chart
+LOG_SECONDS: Final = 5.0  # without a terminal (CI logs), a progress line at most this often
 PLAN_STRATEGY: Final = "adaptive"  # the scenarios pace on X-Rate-Limit-Remaining and Reset
 
 
@@ -132,7 +133,12 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--rounds", type=int, default=1, help="login: sign-ins per user (1)")
     load.add_argument("--staged", action="store_true", help="import: create STAGED users")
     load.add_argument("--timeout", type=float, help="give up after this many seconds")
-    load.add_argument("--progress-every", type=float, default=2.0, help="seconds (default 2)")
+    load.add_argument(
+        "--progress-every",
+        type=float,
+        default=2.0,
+        help="seconds between progress updates (default 2; without a terminal, a line every 5)",
+    )
     p.add_argument(
         "--latency-ms", type=float, default=100.0, help="plan: real Okta's request time (100)"
     )
@@ -348,7 +354,7 @@ def run_locust(cmd: list[str], out: Path, progress: Progress, every: float, time
                 if tty and time.monotonic() - last_line >= every:
                     last_line = time.monotonic()
                     print("\r" + progress.line(), end="", file=sys.stderr, flush=True)
-                elif not tty and time.monotonic() - last_line >= 10 * every:
+                elif not tty and time.monotonic() - last_line >= max(every, LOG_SECONDS):
                     last_line = time.monotonic()
                     _say(progress.line())
                 if time.monotonic() > deadline and proc.poll() is None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import os
 import shlex
+import socket
 import ssl
 import sys
 from collections.abc import Callable, Sequence
@@ -268,13 +270,15 @@ class MockOktaServer(BaseApplication):  # type: ignore[misc]
         # A token of the user's own is a secret: logs (CI's included) never show it.
         token = s.tokens[0] if s.tokens[0] == DEFAULT_TOKEN else "<your --token>"
         ca = self.tls.ca_file if self.tls else None
+        overrides = ", ".join(f"{bucket} {n}" for bucket, n in runtime.limits.items())
+        limits_text = f" ({overrides})" if overrides else ""
         curl = f"curl --cacert {shlex.quote(str(ca))}" if ca else "curl"
         print(
             f"mock-okta {_version()} serving {url}\n"
             f"  token: {token}{more}"
             f"   store: {store}   workers: {s.workers}\n"
             f"  rate limits: {runtime.rate_limits}"
-            f"{' ' + str(dict(runtime.limits)) if runtime.limits else ''}"
+            f"{limits_text}"
             f", {runtime.token_share}% per token"
             f"   time scale: {runtime.time_scale:g}x\n"
             f"{tls.banner(self.tls)}"
@@ -305,6 +309,28 @@ def gunicorn_tls(files: TlsFiles | None) -> dict[str, object]:
     }
 
 
+def port_taken(host: str, port: int) -> str | None:
+    """One line with the fix when another process listens on host:port (gunicorn would retry
+    for seconds, then print raw errors); None when the port is free, or 0 (any free one)."""
+    if port == 0:
+        return None
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                return None  # gunicorn reports anything else itself
+            other = port + 1 if port < 65535 else 8081
+            return (
+                f"mock-okta serve: port {port} on {host} is already in use (another mock-okta?);"
+                f" pick another with --port {other}, MOCK_OKTA_PORT={other}"
+                f' or make run ARGS="--port {other}"'
+            )
+    return None
+
+
 def _version() -> str:
     from mock_okta import __version__
 
@@ -318,6 +344,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         files = tls.prepare(settings)
     except ConfigError as exc:
         print(f"mock-okta serve: {exc}", file=sys.stderr)
+        return 2
+    taken = port_taken(settings.host, settings.port)
+    if taken:
+        print(taken, file=sys.stderr)
         return 2
     if settings.db != MEMORY:
         # Schema and start-up configuration, once. Every connection is closed before the fork:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
 from pathlib import Path
 from random import Random
-from typing import IO, Final
+from typing import IO, Any, Final
 
 import faker
 
@@ -580,9 +580,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         progress.close()
     except UsageError as exc:
         parser.error(str(exc))
-    counts = manifest["counts"]
-    print(f"wrote {args.out} ({manifest['users']} users): {counts}")
+    print(f"wrote {args.out} ({manifest['users']} users): {counts_text(manifest['counts'])}")
     return 0
+
+
+def counts_text(counts: object) -> str:
+    """The manifest's counts in words (`bcrypt 8, sha256 4; can log in 20, …`), not a repr."""
+
+    def flat(value: Any) -> str:
+        if isinstance(value, Mapping):
+            return ", ".join(f"{k} {v:,}" for k, v in value.items() if v) or "none"
+        return f"{value:,}" if isinstance(value, int) else str(value)
+
+    if not isinstance(counts, Mapping):
+        return str(counts)
+    return "; ".join(f"{key}: {flat(value)}" for key, value in counts.items())
 
 
 if __name__ == "__main__":

@@ -118,6 +118,19 @@ class Strategy:
     premigration_s: float | None = None
     delta_s: float | None = None
     destroys: str = ""  # what the strategy loses of a user's identity; "": nothing
+    steps: tuple[Phase, ...] = ()  # what happens when; empty: one import phase, all outage
+
+    @property
+    def phases(self) -> tuple[Phase, ...]:
+        """The strategy's phases in order, each with its length and whether logins are down."""
+        return self.steps or (Phase("import", self.duration_s, self.outage_s > 0),)
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    name: str
+    seconds: float
+    outage: bool  # customers cannot sign in (the legacy system is frozen, Okta not yet ready)
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +309,11 @@ def make_plan(inputs: Inputs) -> Plan:
         (*adaptive.series, (premigration.duration_s + go_live, inputs.users)),
         premigration_s=premigration.duration_s,
         delta_s=go_live,
+        steps=(
+            Phase("premigrate (STAGED)", premigration.duration_s, False),
+            Phase(f"go-live: {_share(inputs.changed)} updates", staged_delta.duration_s, True),
+            Phase("go-live: activate all", activation.duration_s, True),
+        ),
     )
     premigrate = Strategy(
         "premigrate-delta",
@@ -309,13 +327,15 @@ def make_plan(inputs: Inputs) -> Plan:
         premigration_s=premigration.duration_s,
         delta_s=delta.duration_s,
         destroys=RECREATE_DESTROYS if any(c.name == "delete" for c in inputs.delta_calls) else "",
+        steps=(
+            Phase("premigrate (ACTIVE)", premigration.duration_s, False),
+            Phase(f"go-live: {_share(inputs.changed)} delta", delta.duration_s, True),
+        ),
     )
     # ACTIVE with hashes from the start; at go-live each changed user is pointed at the
     # password import hook (one update, allowed on any status since 2023.06): nobody waits,
     # and each of them calls the hook once at its next sign-in.
-    hook_delta = simulate(
-        replace(_scenario(inputs, planned_calls("update"), delta_users), client=Client.ADAPTIVE)
-    )
+    hook_delta = staged_delta  # the same one update per changed user
     premigrate_hook = Strategy(
         "premigrate-hook",
         f"premigrate ACTIVE with hashes; go-live: hook for {_share(inputs.changed)} changed",
@@ -328,6 +348,10 @@ def make_plan(inputs: Inputs) -> Plan:
         hook_calls=delta_users,
         premigration_s=premigration.duration_s,
         delta_s=hook_delta.duration_s,
+        steps=(
+            Phase("premigrate (ACTIVE)", premigration.duration_s, False),
+            Phase(f"go-live: hook for {_share(inputs.changed)}", hook_delta.duration_s, False),
+        ),
     )
     hook = replace(
         adaptive,
@@ -335,6 +359,7 @@ def make_plan(inputs: Inputs) -> Plan:
         label="import hook: no hashes, passwords at first login",
         outage_s=0.0,
         hook_calls=inputs.users,
+        steps=(Phase("import (no hashes; logins work)", adaptive.duration_s, False),),
     )
     strategies: tuple[Strategy, ...] = (
         sequential,
@@ -397,6 +422,11 @@ def _directory(inputs: Inputs, adaptive: Strategy) -> tuple[Strategy, Strategy]:
             rejected,
             after_s,
             (*shifted, (after_s, inputs.users)),
+            steps=(
+                Phase("groups", setup.duration_s, True),
+                Phase("import", adaptive.duration_s, True),
+                Phase("memberships", joins.duration_s, True),
+            ),
         ),
         Strategy(
             "groups-alongside",
@@ -407,6 +437,10 @@ def _directory(inputs: Inputs, adaptive: Strategy) -> tuple[Strategy, Strategy]:
             rejected,
             along_s,
             (*shifted, (along_s, inputs.users)),
+            steps=(
+                Phase("groups", setup.duration_s, True),
+                Phase("import + memberships", along_s - setup.duration_s, True),
+            ),
         ),
     )
 
@@ -672,6 +706,9 @@ def to_json(plan: Plan) -> dict[str, object]:
                 "premigration_s": s.premigration_s,
                 "delta_s": s.delta_s,
                 "destroys": s.destroys or None,
+                "phases": [
+                    {"name": p.name, "seconds": p.seconds, "outage": p.outage} for p in s.phases
+                ],
                 "series": [[t, u] for t, u in s.series],
             }
             for s in plan.strategies
@@ -681,40 +718,75 @@ def to_json(plan: Plan) -> dict[str, object]:
 
 
 def write_png(plan: Plan, path: Path) -> None:
-    """Users migrated over time, and the outage, per strategy (matplotlib, Agg)."""
+    """Each strategy's phases on one time axis (outage in red), and its cost in requests and
+    429s on a log scale (matplotlib, Agg)."""
     try:
         from matplotlib.figure import Figure
-        from matplotlib.ticker import StrMethodFormatter
+        from matplotlib.patches import Patch
+        from matplotlib.ticker import FuncFormatter
     except ImportError:  # pragma: no cover - matplotlib comes with the `load` extra
         raise UsageError("the PNG needs matplotlib: pip install 'mock-okta[load]'") from None
-    fig = Figure(figsize=(10, 7.5), layout="constrained")
-    over_time, outage = fig.subplots(2, 1, height_ratios=(3, 1.4))
+    strategies = plan.strategies
+    rows = len(strategies)
+    fig = Figure(figsize=(12, 1.6 + 0.95 * rows), layout="constrained")
+    timeline, cost = fig.subplots(
+        1, 2, width_ratios=(3, 1.25), sharey=True, gridspec_kw={"wspace": 0.02}
+    )
     hours = _hours_scale(plan)
-    for n, s in enumerate(plan.strategies):
-        dash = DASHES[n % len(DASHES)]
-        over_time.plot(
-            [t / hours for t, _ in s.series],
-            [u for _, u in s.series],
-            color=COLORS[n % len(COLORS)],
-            linestyle=(0, tuple(float(d) for d in dash.split())) if dash else "-",
-            linewidth=2.4 - 0.25 * n,
-            label=s.label,
-        )
-    over_time.set_title(_title(plan))
-    over_time.set_xlabel("hours" if hours == 3600 else "minutes")
-    over_time.set_ylabel("users migrated")
-    over_time.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-    over_time.grid(alpha=0.3)
-    over_time.legend(loc="lower right", fontsize="small")
-    labels = [s.label for s in plan.strategies][::-1]
-    values = [s.outage_s / hours for s in plan.strategies][::-1]
-    bars = outage.barh(labels, values, color=list(COLORS[: len(values)])[::-1])
-    texts = [duration(s.outage_s) if s.outage_s else "none" for s in plan.strategies][::-1]
-    outage.bar_label(bars, texts, padding=4, fontsize="small")
-    outage.set_xlim(0, max(values, default=0) * 1.15 or 1)
-    outage.set_xlabel(f"outage ({'hours' if hours == 3600 else 'minutes'})")
-    outage.tick_params(axis="y", labelsize="small")
-    outage.grid(axis="x", alpha=0.3)
+    unit = "h" if hours == 3600 else "min"
+    longest = max(s.duration_s for s in strategies) / hours
+    fills = {True: ("#d62728", "#f4a6a6"), False: ("#1f77b4", "#9ecae1")}
+    for row, s in enumerate(strategies):
+        start = 0.0
+        for n, phase in enumerate(s.phases):
+            width = phase.seconds / hours
+            color = fills[phase.outage][n % 2]
+            timeline.barh(row, width, left=start, height=0.62, color=color, edgecolor="white")
+            if width > longest * 0.09:
+                timeline.text(
+                    start + width / 2, row, f"{phase.name}\n{duration(phase.seconds)}",
+                    ha="center", va="center", fontsize=7.5,
+                    color="white" if n % 2 == 0 else "black",
+                )  # fmt: skip
+            start += width
+        outage = duration(s.outage_s) if s.outage_s else "none"
+        timeline.text(
+            start + longest * 0.01, row, f"{duration(s.duration_s)}  (outage {outage})",
+            va="center", fontsize=8.5, fontweight="bold",
+        )  # fmt: skip
+    timeline.set_yticks(range(rows), [s.label for s in strategies], fontsize=8.5)
+    timeline.invert_yaxis()
+    timeline.set_xlim(0, longest * 1.42)
+    timeline.set_xlabel(f"elapsed ({unit}); red: customers cannot sign in")
+    timeline.grid(axis="x", alpha=0.3)
+    timeline.set_title(_title(plan), fontsize=10, loc="left")
+    timeline.legend(
+        handles=[
+            Patch(color=fills[False][0], label="Okta fills while the legacy system serves logins"),
+            Patch(color=fills[True][0], label="outage: go-live, or an import while logins wait"),
+        ],
+        loc="lower right", fontsize=7.5, framealpha=0.9,
+    )  # fmt: skip
+    requests = [s.requests + s.hook_calls for s in strategies]
+    rejected = [s.rejected for s in strategies]
+    ys = list(range(rows))
+    cost.barh([y - 0.17 for y in ys], requests, height=0.32, color="#7f7f7f", label="requests")
+    cost.barh([y + 0.17 for y in ys], [max(r, 0.8) for r in rejected], height=0.32,
+              color="#d62728", label="429s")  # fmt: skip
+    for y, sent, refused, s in zip(ys, requests, rejected, strategies, strict=True):
+        hook = f" (+{s.hook_calls:,} hook)" if s.hook_calls else ""
+        cost.text(sent * 1.15, y - 0.17, f"{s.requests:,}{hook}", va="center", fontsize=7.5)
+        cost.text(max(refused, 0.8) * 1.15, y + 0.17, f"{refused:,}", va="center", fontsize=7.5,
+                  color="#d62728")  # fmt: skip
+    cost.set_xscale("log")
+    cost.set_xlim(0.7, max(requests) * 2000)
+    cost.xaxis.set_major_formatter(
+        FuncFormatter(lambda v, _: f"{v:,.0f}" if v < 1e6 else f"{v / 1e6:g}M")
+    )
+    cost.set_xlabel("cost: requests and 429s (log scale)")
+    cost.legend(loc="lower right", fontsize=7.5)
+    cost.grid(axis="x", alpha=0.3)
+    cost.tick_params(axis="y", left=False)
     fig.savefig(path, dpi=110)
 
 

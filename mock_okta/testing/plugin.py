@@ -13,18 +13,22 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from mock_okta.config import Settings
-from mock_okta.testing.client import ControlClient
-from mock_okta.testing.inprocess import MockOkta
-from mock_okta.testing.live import LiveServer
+if TYPE_CHECKING:  # imported by the fixtures that need them: a session without them stays light
+    from mock_okta.testing.client import ControlClient
+    from mock_okta.testing.inprocess import MockOkta
+    from mock_okta.testing.live import LiveServer
 
 
 @pytest.fixture(scope="session")
 def mock_okta_server() -> Iterator[LiveServer]:
     """One live mock for the session on a free port; MOCK_OKTA_* variables configure it."""
+    from mock_okta.config import Settings
+    from mock_okta.testing.live import LiveServer
+
     settings = dataclasses.replace(Settings.from_env(os.environ), port=0)
     server = LiveServer(settings).start()
     yield server
@@ -41,6 +45,9 @@ def mock_okta(mock_okta_server: LiveServer) -> Iterator[ControlClient]:
 def mock_okta_tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One live mock over HTTPS for the session; its local CA in MOCK_OKTA_TLS_DIR, else in a
     folder of the session's own."""
+    from mock_okta.config import Settings
+    from mock_okta.testing.live import LiveServer
+
     settings = Settings.from_env(os.environ)
     tls_dir = settings.tls_dir or str(tmp_path_factory.mktemp("mock-okta-tls"))
     server = LiveServer(dataclasses.replace(settings, port=0, tls=True, tls_dir=tls_dir)).start()
@@ -65,5 +72,7 @@ def _reset_for_test(server: LiveServer) -> Iterator[ControlClient]:
 @pytest.fixture
 def mock_okta_inprocess() -> Iterator[MockOkta]:
     """An empty in-process org at https://dev-123.okta.com for code that uses `requests`."""
+    from mock_okta.testing.inprocess import MockOkta
+
     with MockOkta() as okta:
         yield okta

@@ -17,7 +17,14 @@ from mock_okta.load.data import (
     select_mix,
 )
 from mock_okta.load.ledger import Ledger
-from mock_okta.load.summary import Row, difference, render_markdown, request_totals
+from mock_okta.load.summary import (
+    Row,
+    difference,
+    plan_429s,
+    render_markdown,
+    request_totals,
+    versus_plan,
+)
 
 
 def test_ledger_leases_every_number_once_and_shrinks_batches_near_the_end() -> None:
@@ -120,3 +127,43 @@ def test_summary_markdown_says_when_nothing_was_projected() -> None:
     text = render_markdown(summary)
     assert "n/a (no per-minute limit on authn)" in text
     assert "| projection vs plan | n/a |" in text
+
+
+def _short_run(projected: float, planned: float, met: int) -> dict[str, object]:
+    return {
+        "differencePercent": difference(projected, planned),
+        "projection": {"oktaSeconds": projected, "source": "/_mock/stats"},
+        "plan": {
+            "strategy": "adaptive",
+            "durationSeconds": planned,
+            "strategies": [
+                {"key": "parallel", "label": "10 workers, wait for X-Rate-Limit-Reset",
+                 "duration_s": planned, "rejected": 90},
+                {"key": "adaptive", "label": "10 workers, paced", "duration_s": planned,
+                 "rejected": 0},
+            ],
+        },
+        "requests": {"total": 3059, "rateLimited": met, "expectedErrors": 0, "failures": 0},
+    }  # fmt: skip
+
+
+def test_a_short_runs_gap_of_one_window_is_explained_where_it_is_shown() -> None:
+    """Issue 16, item 8: 3,000 users at 300/min, 10.0 min projected against the plan's 9.1."""
+    text = versus_plan(_short_run(600.0, 543.2, 59))
+    assert text.startswith("+10.46% (+56.8 s): within one 60 s rate-limit window")
+    assert "the mock counts the last window it used in full" in text
+    assert (
+        versus_plan(_short_run(50_004.0, 50_000.0, 0)) == "+0.01% (+4.0 s): within one 60 s"
+        " rate-limit window — the mock counts the last window it used in full, the plan only"
+        " until its last request; in a short run that window is a large share"
+    )
+    assert versus_plan(_short_run(100.5, 100.0, 0)) == "+0.50% (+0.5 s)"
+    assert versus_plan(_short_run(700.0, 543.2, 0)).endswith("(+156.8 s)")  # not one window
+
+
+def test_the_429s_met_are_set_against_the_plan_row_that_waits_for_resets() -> None:
+    assert plan_429s(_short_run(600.0, 543.2, 59)) == (
+        "59 met; the plan's row above expects 0; its '10 workers, wait for X-Rate-Limit-Reset'"
+        " row, 90 in 9.1 min (Locust users pause at a 429 until its reset)"
+    )
+    assert plan_429s(_short_run(600.0, 543.2, 0)) == "0 met; the plan's row above expects 0"
