@@ -94,7 +94,9 @@ class Dataset:
                 # A login that differs from an earlier one only in case is refused by Okta: the
                 # earlier user is the one Okta holds, so its entry stays (the first one wins).
                 oracle.setdefault(login_key(entry["login"]), entry)
-        apps = read_manifest(directory).get("apps")
+        # A team's own dataset may come without a manifest (no apps declared, then).
+        has_manifest = (directory / "manifest.json").is_file()
+        apps = read_manifest(directory).get("apps") if has_manifest else None
         declared = [dict(a) for a in apps] if isinstance(apps, list) else []
         return cls(directory, records, oracle, manifest_fields(directory), declared)
 
