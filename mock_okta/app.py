@@ -118,8 +118,8 @@ def _begin() -> Response | None:
 def _check_body() -> None:
     """400 unless a request body is JSON as Okta reads it (mock_okta/media.py)."""
     chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
-    if not (request.content_length or chunked):
-        return
+    if request.url_rule is None or not (request.content_length or chunked):
+        return  # no route (a 404 or 405 comes first, as Spring maps before it reads), or no body
     problem = body_problem(request.headers.get("Content-Type"), request.get_data(cache=True)[:4])
     if problem is not None:
         raise problem

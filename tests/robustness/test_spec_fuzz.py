@@ -21,10 +21,13 @@ from tests.robustness.spec_fuzz import (
     Fuzzer,
     ResponseChecker,
     _refs,
+    all_operations,
     cut_spec,
     live_target,
     operations_in_tags,
     seed_org,
+    served_operations,
+    unserved_problems,
 )
 
 
@@ -128,3 +131,35 @@ def test_null_profile_properties_are_not_returned(checker: ResponseChecker) -> N
             assert not set(nulls) & set(response.json()["profile"])
             assert checker.check(name, 200, "application/json", response.content) == []
         assert target.server_errors() == []
+
+
+def test_every_operation_of_the_spec_is_served_or_not(okta_spec: dict[str, Any]) -> None:
+    every = all_operations(okta_spec)
+    served = served_operations(okta_spec)
+    assert len(every) > 700
+    assert set(FUZZED) <= served < set(every)
+    assert {"createApplication", "listGroups", "getUserSchema"} <= served
+    assert "listLogStreams" not in served
+
+
+def test_the_unserved_check_can_fail() -> None:
+    ok = (
+        b'{"errorCode":"E0000008","errorSummary":"The requested path was not found",'
+        b'"errorLink":"E0000008","errorId":"oae1","errorCauses":[]}'
+    )
+    assert unserved_problems(404, "application/json", ok) == []
+    assert unserved_problems(500, "application/json", ok.replace(b"08", b"09"))
+    assert unserved_problems(200, "application/json", b"{}")
+    assert unserved_problems(404, "text/html", b"<h1>Not Found</h1>")
+    assert unserved_problems(404, "application/json", ok.replace(b"E0000008", b"E0000007"))
+
+
+def test_a_sample_of_unserved_operations_answers_oktas_404(okta_spec: dict[str, Any]) -> None:
+    """The smoke of `make fuzz --operations all`: every 50th unserved operation, generated."""
+    unserved = sorted(set(all_operations(okta_spec)) - served_operations(okta_spec))[::50]
+    with live_target() as target:
+        fuzzer = Fuzzer(okta_spec, target, served=(), unserved=tuple(unserved))
+        report = fuzzer.run(4, run_seed=7)
+    assert not report.findings, report.text()
+    assert sum(report.unserved_statuses.values()) >= len(unserved) - len(report.ungenerated)
+    assert set(report.unserved_statuses) <= {401, 404, 405}, report.text()

@@ -40,7 +40,7 @@ def test_apps_are_declared_in_the_manifest_with_the_groups_that_bring_them(
     assert {"USER", "GROUP"} <= {s for a in scopes for s in a.values()}
 
 
-def test_without_apps_the_dataset_is_byte_for_byte_what_it_was(tmp_path: Path) -> None:
+def test_apps_come_from_their_own_random_and_change_no_other_value(tmp_path: Path) -> None:
     plain, manifest = made(tmp_path, "plain")
     assert "apps" not in manifest
     assert all("apps" not in line for line in plain)
