@@ -44,6 +44,8 @@ from mock_okta.models import User
 from mock_okta.oauth import jwt
 from mock_okta.oauth.keys import SigningKeys
 from mock_okta.store import Store
+from mock_okta.store.base import user_party
+from mock_okta.syslog.events import Event, Party
 
 ORG: Final = "org"
 DEFAULT: Final = "default"
@@ -563,7 +565,32 @@ class AuthorizationServers:
                 claims["nonce"] = nonce
             claims.update(_profile_claims(user, scope))
             body["id_token"] = self.keys.sign(issuer.server, claims)
+        self._log_grants(issuer, client, user, body)
         return body
+
+    def _log_grants(
+        self, issuer: Issuer, client: OAuthClient, user: User, body: Mapping[str, object]
+    ) -> None:
+        """`app.oauth2.as.token.grant.*`, one event per token issued, never the token.
+
+        PARITY: Okta names these event types; their targets and debugData here (the user, the
+        app, the authorization server and the grant's scopes) are the mock's choice.
+        """
+        syslog = self.store.syslog
+        if syslog is None or not syslog.enabled:
+            return
+        app = Party(client.app_id, "AppInstance", client.client_id)
+        debug = {"grantedScopes": str(body.get("scope", "")), "authorizationServer": issuer.server}
+        kinds = [k for k in ("access_token", "id_token", "refresh_token") if k in body]
+        with self.db.write() as conn:
+            for kind in kinds:
+                event = Event(
+                    f"app.oauth2.as.token.grant.{kind}",
+                    (user_party(user), app),
+                    actor=user_party(user),
+                    debug=debug,
+                )
+                syslog.record(conn, event)
 
     # ----- userinfo, introspect, revoke, logout
 

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 from cryptography.exceptions import InvalidSignature
@@ -543,3 +543,37 @@ def test_an_expired_password_shows_its_state_and_issues_no_code(
     assert "Your password has expired." in page.get_data(as_text=True)
     assert "Location" not in page.headers
     assert [kind for kind, _ in grants(org)] == []  # no session, no code
+
+
+def test_token_grants_are_in_the_system_log_without_the_tokens(
+    api: Api, client: FlaskClient
+) -> None:
+    uid = api.created_id(LOGIN, credentials=with_password())
+    client_id, secret = oidc_app(api)
+    form = {
+        "grant_type": "password",
+        "username": LOGIN,
+        "password": PASSWORD,
+        "scope": "openid offline_access",
+    }
+    tokens = client.post(
+        "/oauth2/default/v1/token", data=form, headers=basic(client_id, secret)
+    ).get_json()
+    found = api.call("GET", "/api/v1/logs?filter=" + quote('eventType sw "app.oauth2.as.token"'))
+    events = found.get_json()
+    assert sorted(e["eventType"] for e in events) == [
+        "app.oauth2.as.token.grant.access_token",
+        "app.oauth2.as.token.grant.id_token",
+        "app.oauth2.as.token.grant.refresh_token",
+    ]
+    assert all(e["target"][0]["id"] == uid for e in events)
+    assert all(e["actor"]["id"] == uid and e["outcome"]["result"] == "SUCCESS" for e in events)
+    text = found.get_data(as_text=True)
+    for secret_text in (
+        tokens["access_token"],
+        tokens["id_token"],
+        tokens["refresh_token"],
+        secret,
+    ):
+        assert secret_text not in text
+        assert secret_text.split(".")[-1] not in text  # not even a JWT's signature
