@@ -18,7 +18,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from mock_okta.config import ConfigError, parse_limits
 from mock_okta.ratelimit import (
@@ -720,6 +720,11 @@ def to_json(plan: Plan) -> dict[str, object]:
 def write_png(plan: Plan, path: Path) -> None:
     """Each strategy's phases on one time axis (outage in red), and its cost in requests and
     429s on a log scale (matplotlib, Agg)."""
+    chart(plan).savefig(path, dpi=110)
+
+
+def chart(plan: Plan) -> Any:  # a matplotlib Figure (imported late: the `load` extra)
+    """The PNG's matplotlib Figure."""
     try:
         from matplotlib.figure import Figure
         from matplotlib.patches import Patch
@@ -752,8 +757,13 @@ def write_png(plan: Plan, path: Path) -> None:
         outage = duration(s.outage_s) if s.outage_s else "none"
         timeline.text(
             start + longest * 0.01, row, f"{duration(s.duration_s)}  (outage {outage})",
-            va="center", fontsize=8.5, fontweight="bold",
+            va="bottom" if s.destroys else "center", fontsize=8.5, fontweight="bold",
         )  # fmt: skip
+        if s.destroys:  # what the strategy loses of a user's identity (#13)
+            timeline.text(
+                start + longest * 0.01, row + 0.08, f"destroys: {s.destroys}",
+                va="top", fontsize=7.5, color="#d62728",
+            )  # fmt: skip
     timeline.set_yticks(range(rows), [s.label for s in strategies], fontsize=8.5)
     timeline.invert_yaxis()
     timeline.set_xlim(0, longest * 1.42)
@@ -787,7 +797,7 @@ def write_png(plan: Plan, path: Path) -> None:
     cost.legend(loc="lower right", fontsize=7.5)
     cost.grid(axis="x", alpha=0.3)
     cost.tick_params(axis="y", left=False)
-    fig.savefig(path, dpi=110)
+    return fig
 
 
 def _hours_scale(plan: Plan) -> int:

@@ -67,3 +67,15 @@ def test_the_cost_differs_where_the_curves_did_not(
     assert durations == {13.9}
     assert strategies["parallel-naive"]["rejected"] > 4_000_000
     assert strategies["adaptive"]["rejected"] == 0
+
+
+def test_the_chart_names_what_a_strategy_destroys() -> None:
+    # The default delta deletes and re-creates changed users (#13): the chart says what is lost.
+    args = plan._parser().parse_args(["--users", "1000", "--changed", "10%"])
+    made = plan.make_plan(plan.inputs_from(args))
+    figure = plan.chart(made)
+    texts = [t.get_text() for axes in figure.axes for t in axes.texts]
+    destroyed = [t for t in texts if t.startswith("destroys: ")]
+    losing = [s for s in made.strategies if s.destroys]
+    assert [s.key for s in losing] == ["premigrate-delta"]
+    assert destroyed == [f"destroys: {losing[0].destroys}"]
