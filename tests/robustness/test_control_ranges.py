@@ -31,8 +31,8 @@ def _config_error(response: object, cause: str) -> None:
         (
             {"limits": {"no.such.bucket": 5}},
             "limits: unknown bucket 'no.such.bucket'; known: users.collection, users.get,"
-            " users.update, groups.collection, groups.item, authn, api.default, apps,"
-            " concurrency",
+            " users.update, groups.collection, groups.item, authn, api.default, apps, logs,"
+            " oauth2.authorize, oauth2.token, oauth2, oauth2.org, concurrency",
         ),
         (
             {"rateLimits": "nope"},
@@ -156,7 +156,8 @@ def test_journal_query_numbers_are_range_checked(
         (
             {"status": 503, "bucket": "no.such.bucket"},
             "bucket must be one of users.collection, users.get, users.update,"
-            " groups.collection, groups.item, authn, api.default, apps",
+            " groups.collection, groups.item, authn, api.default, apps, logs, oauth2.authorize,"
+            " oauth2.token, oauth2, oauth2.org",
         ),
     ],
 )
