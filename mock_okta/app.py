@@ -51,7 +51,6 @@ log = logging.getLogger("mock_okta")
 # Authn; OAuth (its own client authentication); the dashboard's page, which asks for the token.
 PUBLIC_PREFIXES = ("/api/v1/authn", "/oauth2/", "/.well-known/", "/_mock/ui")
 CONTROL_PREFIX = "/_mock/"
-OAUTH_PREFIX = "/oauth2/"
 CONTROL_MAX_BODY_BYTES = 256 * 1024 * 1024
 DROPPED_HEADER = "X-Mock-Okta-Dropped"  # tells the in-process adapter to raise ConnectionError
 
@@ -88,7 +87,7 @@ def _begin() -> Response | None:
         if path.startswith(CONTROL_PREFIX):  # a bulk seed of thousands of users in one body
             request.max_content_length = CONTROL_MAX_BODY_BYTES
             # PARITY: the control plane is the mock's own; it reads bodies as Okta's API does.
-            _check_body()
+            _check_body(org)
         return None  # the control plane and non-API paths are never limited
     g.bucket = bucket
     index = token.index if token else None
@@ -109,18 +108,20 @@ def _begin() -> Response | None:
             return _inject(org, injection, bucket)
     # PARITY: whether a refused media type counts against the bucket is unconfirmed; it does
     # not (it is refused before the per-username authn limit, which reads the body).
-    if not path.startswith(OAUTH_PREFIX):  # OAuth 2.0 reads forms (RFC 6749 §4.1.3)
-        _check_body()
+    _check_body(org)
     _rate_limit(org, bucket)
     return None
 
 
-def _check_body() -> None:
-    """400 unless a request body is JSON as Okta reads it (mock_okta/media.py)."""
+def _check_body(org: Org) -> None:
+    """400 unless the endpoint reads a request body of its media type (mock_okta/media.py)."""
+    if not org.runtime().media_type_check:
+        return
     chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
     if request.url_rule is None or not (request.content_length or chunked):
         return  # no route (a 404 or 405 comes first, as Spring maps before it reads), or no body
-    problem = body_problem(request.headers.get("Content-Type"), request.get_data(cache=True)[:4])
+    head = request.get_data(cache=True)[:4]
+    problem = body_problem(request.path, request.headers.get("Content-Type"), head)
     if problem is not None:
         raise problem
 

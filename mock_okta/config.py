@@ -60,6 +60,9 @@ class RuntimeConfig:
     token_limit_header: str = "share"
     # A list or search that runs longer is stopped and answered 503 E0000100.
     search_budget_ms: int = 2000
+    # Refuse a body whose Content-Type the endpoint does not read (mock_okta/media.py), as
+    # Okta does; off for a tool that must first be tested on everything else.
+    media_type_check: bool = True
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -78,6 +81,7 @@ class RuntimeConfig:
             "concurrencyResetSeconds": self.concurrency_reset_seconds,
             "tokenLimitHeader": self.token_limit_header,
             "searchBudgetMs": self.search_budget_ms,
+            "mediaTypeCheck": self.media_type_check,
         }
 
     def updated(self, changes: Mapping[str, object]) -> RuntimeConfig:
@@ -98,6 +102,7 @@ class RuntimeConfig:
             "concurrencyResetSeconds": "concurrency_reset_seconds",
             "tokenLimitHeader": "token_limit_header",
             "searchBudgetMs": "search_budget_ms",
+            "mediaTypeCheck": "media_type_check",
         }
         values: dict[str, object] = {}
         for key, value in changes.items():
@@ -174,7 +179,7 @@ def _coerce(key: str, value: object) -> object:
     if key == "hookOnUpdate":
         need(value in HOOK_ON_UPDATE, " or ".join(HOOK_ON_UPDATE))
         return value
-    if key == "diagnoseFailedLogins":
+    if key in ("diagnoseFailedLogins", "mediaTypeCheck"):
         need(isinstance(value, bool), "true or false")
         return value
     need(_whole(value, 0, MAX_COUNT), f"a whole number from 0 to {MAX_COUNT}")
@@ -286,6 +291,8 @@ class Settings:
             runtime["concurrencyResetSeconds"] = _float("MOCK_OKTA_CONCURRENCY_RESET_SECONDS", text)
         if (text := get("TOKEN_LIMIT_HEADER")) is not None:
             runtime["tokenLimitHeader"] = text
+        if (text := get("MEDIA_TYPE_CHECK")) is not None:
+            runtime["mediaTypeCheck"] = _bool("MOCK_OKTA_MEDIA_TYPE_CHECK", text)
         if runtime:
             values["runtime"] = base.runtime.updated(runtime)
         return dataclasses.replace(base, **values)  # type: ignore[arg-type]

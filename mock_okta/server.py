@@ -86,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="which users an update may point at the password import hook: any status"
         " (default, as Okta since 2023.06) or staged only (older orgs)",
     )
+    parser.add_argument(
+        "--no-media-type-check",
+        dest="media_type_check",
+        action="store_false",
+        default=None,
+        help="read a body whatever its Content-Type (Okta answers 400 E0000021 to a body its"
+        " endpoint does not read: JSON for the API, a form for OAuth)",
+    )
     parser.add_argument("--workers", type=int, help="gunicorn worker processes (default 1)")
     parser.add_argument("--threads", type=int, help="threads per worker (default 128)")
     parser.add_argument("--org-url", help="base URL for links (default: the request's host)")
@@ -160,6 +168,8 @@ def settings_from_args(args: argparse.Namespace, environ: dict[str, str]) -> Set
         runtime["sha256Salt"] = args.sha256_salt
     if args.hook_on_update is not None:
         runtime["hookOnUpdate"] = args.hook_on_update
+    if args.media_type_check is not None:
+        runtime["mediaTypeCheck"] = args.media_type_check
     if runtime:
         values["runtime"] = settings.runtime.updated(runtime)
     settings = dataclasses.replace(settings, **values)

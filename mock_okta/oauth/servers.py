@@ -10,6 +10,7 @@ so imported hashes, the re-hash, the password import inline hook and lockout beh
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
@@ -540,13 +541,12 @@ class AuthorizationServers:
             "access_token": access,
             "scope": " ".join(scope),
         }
+        grant = None
         if refresh and "offline_access" in scope:
-            body["refresh_token"] = self._put(
-                Grant(
-                    "refresh", user.id, client.client_id, issuer.server, scope, auth_time=auth_time
-                ),
-                REFRESH_SECONDS,
+            grant = Grant(
+                "refresh", user.id, client.client_id, issuer.server, scope, auth_time=auth_time
             )
+            body["refresh_token"] = self.ids.token(43)
         if "openid" in scope:
             claims: dict[str, object] = {
                 "sub": user.id,
@@ -565,11 +565,22 @@ class AuthorizationServers:
                 claims["nonce"] = nonce
             claims.update(_profile_claims(user, scope))
             body["id_token"] = self.keys.sign(issuer.server, claims)
-        self._log_grants(issuer, client, user, body)
+        syslog = self.store.syslog
+        if grant is None and (syslog is None or not syslog.enabled):
+            return body
+        with self.db.write() as conn:  # the refresh token and the grant's events, at once
+            if grant is not None:
+                self._insert(conn, grant, REFRESH_SECONDS, str(body["refresh_token"]))
+            self._log_grants(conn, issuer, client, user, body)
         return body
 
     def _log_grants(
-        self, issuer: Issuer, client: OAuthClient, user: User, body: Mapping[str, object]
+        self,
+        conn: sqlite3.Connection,
+        issuer: Issuer,
+        client: OAuthClient,
+        user: User,
+        body: Mapping[str, object],
     ) -> None:
         """`app.oauth2.as.token.grant.*`, one event per token issued, never the token.
 
@@ -582,15 +593,14 @@ class AuthorizationServers:
         app = Party(client.app_id, "AppInstance", client.client_id)
         debug = {"grantedScopes": str(body.get("scope", "")), "authorizationServer": issuer.server}
         kinds = [k for k in ("access_token", "id_token", "refresh_token") if k in body]
-        with self.db.write() as conn:
-            for kind in kinds:
-                event = Event(
-                    f"app.oauth2.as.token.grant.{kind}",
-                    (user_party(user), app),
-                    actor=user_party(user),
-                    debug=debug,
-                )
-                syslog.record(conn, event)
+        for kind in kinds:
+            event = Event(
+                f"app.oauth2.as.token.grant.{kind}",
+                (user_party(user), app),
+                actor=user_party(user),
+                debug=debug,
+            )
+            syslog.record(conn, event)
 
     # ----- userinfo, introspect, revoke, logout
 
@@ -705,19 +715,21 @@ class AuthorizationServers:
 
     def _put(self, grant: Grant, seconds: float, *, handle: str | None = None) -> str:
         handle = handle or self.ids.token(43)
+        with self.db.write() as conn:
+            self._insert(conn, grant, seconds, handle)
+        return handle
+
+    def _insert(self, conn: sqlite3.Connection, grant: Grant, seconds: float, handle: str) -> None:
         real = seconds / self._scale()
         if grant.kind == "code":
             # PARITY: under --time-scale a code keeps up to CODE_FLOOR real seconds: a client's
             # own round trips between the redirect and /token do not compress.
             real = max(real, min(seconds, CODE_FLOOR))
-        expires = self.clock.now() + real
-        with self.db.write() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO oauth_grants (handle, kind, expires_at, grant_json)"
-                " VALUES (?, ?, ?, ?)",
-                (handle, grant.kind, expires, grant.dumps()),
-            )
-        return handle
+        conn.execute(
+            "INSERT OR REPLACE INTO oauth_grants (handle, kind, expires_at, grant_json)"
+            " VALUES (?, ?, ?, ?)",
+            (handle, grant.kind, self.clock.now() + real, grant.dumps()),
+        )
 
     def _get(self, handle: str, kind: str) -> Grant | None:
         with self.db.read() as conn:

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from mock_okta.org import Org
+from mock_okta.server import build_parser, settings_from_args
 from tests.conftest import Api
 from tests.helpers import PASSWORD, assert_error, profile
 
@@ -106,3 +107,49 @@ def test_a_bad_token_is_answered_before_the_media_type(api: Api) -> None:
         "/api/v1/users", data=b"x=1", headers={"Authorization": "SSWS wrong", "Content-Type": "a/b"}
     )
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/oauth2/v1/token", "/oauth2/default/v1/token"])
+def test_oauth_reads_forms_and_refuses_json_in_the_api_shape(api: Api, path: str) -> None:
+    # A JSON POST to /v1/token: 400 E0000021 in the API's shape, not an OAuth error
+    # (Kong/volcano-agent-sdk#21, okta-sdk-python#429).
+    body = utf8({"grant_type": "client_credentials", "scope": "openid"})
+    assert_error(send(api, "POST", path, body, "application/json"), 400, "E0000021", MEDIA)
+    form = b"grant_type=client_credentials&scope=openid"
+    response = send(api, "POST", path, form, "application/x-www-form-urlencoded")
+    assert response.status_code == 401  # read, and refused for want of a client
+    assert response.json["error"] == "invalid_client"
+    org_entries = api.call("GET", "/_mock/requests").json["entries"]
+    assert org_entries[-2]["detail"] == "Content-Type application/json is not a form"
+
+
+def test_the_check_can_be_turned_off_and_on_at_run_time(api: Api, org: Org) -> None:
+    assert api.call("GET", "/_mock/config").json["mediaTypeCheck"] is True
+    assert send(api, "POST", "/api/v1/users", utf8(USER), "text/plain").status_code == 400
+    change = api.call("PUT", "/_mock/config", {"mediaTypeCheck": False})
+    assert change.status_code == 200
+    assert send(api, "POST", "/api/v1/users", utf8(USER), "text/plain").status_code == 200
+    assert send(api, "POST", "/api/v1/users", utf8(USER), None).status_code == 400  # read: E0000001
+    assert org.store.count_users() == 1
+    api.call("PUT", "/_mock/config", {"mediaTypeCheck": True})
+    other = {**USER, "profile": profile("other@example.com")}
+    assert send(api, "POST", "/api/v1/users", utf8(other), "text/plain").status_code == 400
+    bad = api.call("PUT", "/_mock/config", {"mediaTypeCheck": "no"})
+    assert bad.status_code == 400
+    assert org.store.count_users() == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "expected"),
+    [
+        ([], {}, True),
+        (["--no-media-type-check"], {}, False),
+        ([], {"MOCK_OKTA_MEDIA_TYPE_CHECK": "false"}, False),
+        ([], {"MOCK_OKTA_MEDIA_TYPE_CHECK": "true"}, True),
+    ],
+)
+def test_the_check_is_a_flag_and_a_variable(
+    argv: list[str], environ: dict[str, str], expected: bool
+) -> None:
+    settings = settings_from_args(build_parser().parse_args(argv), environ)
+    assert settings.runtime.media_type_check is expected
