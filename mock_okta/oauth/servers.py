@@ -22,6 +22,8 @@ from mock_okta.authn import Authn
 from mock_okta.clock import Clock
 from mock_okta.db import Database
 from mock_okta.errors import (
+    E_INVALID_TOKEN,
+    E_PASSWORD_POLICY,
     O_BAD_CREDENTIALS,
     O_CODE_INVALID,
     O_INVALID_CLIENT,
@@ -114,6 +116,7 @@ class SignInPage:
     error: str | None = None  # what the page says above the form
     state: str = "form"  # form | locked | expired
     username: str = ""  # kept in the form after a failure, as Okta's page does
+    state_token: str = ""  # the expired-password transaction the change form goes on with
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,14 +355,51 @@ class AuthorizationServers:
                 return page, hook, exc
             return SignInPage(dict(params), "Unable to sign in", username=username), hook, exc
         if result.status == "PASSWORD_EXPIRED":
-            page = SignInPage(dict(params), "Your password has expired.", "expired")
+            page = SignInPage(
+                dict(params), "Your password has expired.", "expired", state_token=result.state_token or ""
+            )
             return page, result.hook, None
+        return self._continue(issuer, params, result.user), result.hook, None
+
+    def change_expired_password(
+        self,
+        issuer: Issuer,
+        params: Mapping[str, str],
+        state_token: str,
+        old: str,
+        new: str,
+        confirm: str,
+    ) -> tuple[Redirect | SignInPage, OktaError | None]:
+        """POST of the hosted page's change form for an expired password: change it through
+        /api/v1/authn/credentials/change_password's transaction, then go on with the authorize
+        request in a new session, as Okta's widget does. Returns what to show and the failure."""
+
+        def again(message: str) -> SignInPage:
+            return SignInPage(dict(params), message, "expired", state_token=state_token)
+
+        if new != confirm:
+            # PARITY: the widget checks this in the browser; its text is the mock's.
+            failure = OktaError(E_PASSWORD_POLICY, detail="the new passwords differ")
+            return again("The new passwords do not match."), failure
+        try:
+            result = self.authn.authn_change_password(state_token, old, new)
+        except OktaError as exc:
+            if exc.spec is E_INVALID_TOKEN:  # the transaction is over: start again
+                page = SignInPage(dict(params), "Your session has expired. Sign in again.")
+                return page, exc
+            return again("; ".join(exc.causes) or exc.spec.summary), exc
+        return self._continue(issuer, params, result.user), None
+
+    def _continue(
+        self, issuer: Issuer, params: Mapping[str, str], user: User
+    ) -> Redirect | SignInPage:
+        """A new session for `user`, then the authorize request it signed in for."""
         auth_time = int(self.clock.now())
-        handle = self._put(Grant("session", result.user.id, auth_time=auth_time), SESSION_SECONDS)
+        handle = self._put(Grant("session", user.id, auth_time=auth_time), SESSION_SECONDS)
         outcome = self.authorize(issuer, params, handle)
         if isinstance(outcome, Redirect):
             outcome = Redirect(outcome.uri, outcome.params, outcome.mode, session=handle)
-        return outcome, result.hook, None
+        return outcome
 
     # ----- token
 

@@ -142,6 +142,8 @@ _route("/authorize", ["GET", "POST"])(authorize)
 def signin(server: str) -> ResponseReturnValue:
     """POST /v1/signin — the hosted sign-in page's form (the mock's own path)."""
     form = request.form.to_dict()
+    if "stateToken" in form:  # the change form of an expired password
+        return _change_expired_password(server, form)
     username = form.pop("username", "")
     password = form.pop("password", "")
     g.login = username
@@ -158,6 +160,21 @@ def signin(server: str) -> ResponseReturnValue:
 
 
 _route("/signin", ["POST"])(signin)
+
+
+def _change_expired_password(server: str, form: dict[str, str]) -> ResponseReturnValue:
+    state_token = form.pop("stateToken")
+    old, new = form.pop("oldPassword", ""), form.pop("newPassword", "")
+    confirm = form.pop("confirmPassword", "")
+    try:
+        outcome, failure = current_org().oauth.change_expired_password(
+            _issuer(server), form, state_token, old, new, confirm
+        )
+    except OAuthError as err:
+        return _error_page(err)
+    if failure is not None:
+        g.error = failure
+    return _answer(server, outcome)
 
 
 def _answer(server: str, outcome: Redirect | SignInPage) -> BaseResponse:
@@ -224,12 +241,27 @@ def _sign_in_page(server: str, page: SignInPage) -> str:
     if page.state == "locked":
         form = "<p>Contact your administrator to unlock your account.</p>"
     elif page.state == "expired":
-        form = "<p>Change your password through your administrator, then sign in again.</p>"
+        hidden = _hidden({**params, "stateToken": page.state_token})
+        form = (
+            f"<form method='post' action='{PREFIXES[server]}/signin' id='change-password'>"
+            f"{hidden}<p>Change your password to continue.</p>"
+            f"{_password_field('oldPassword', 'Old password', 'current-password')}"
+            f"{_password_field('newPassword', 'New password', 'new-password')}"
+            f"{_password_field('confirmPassword', 'Repeat password', 'new-password')}"
+            "<p><button type='submit' id='submit'>Change Password</button></p></form>"
+        )
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         "<title>mock-okta - Sign In</title></head><body><main>"
         f"<h1>Sign In</h1>{alert}{form}</main></body></html>"
+    )
+
+
+def _password_field(name: str, label: str, autocomplete: str) -> str:
+    return (
+        f"<p><label for='{name}'>{label}</label><br><input id='{name}' name='{name}'"
+        f" type='password' autocomplete='{autocomplete}' required></p>"
     )
 
 

@@ -238,3 +238,28 @@ def test_a_real_browser_signs_in_through_the_hosted_page(
     assert signed_in.stat().st_size > 0
     # Only the favicon and the 401 of the wrong password: no script error anywhere.
     assert all(m.startswith("Failed to load resource") for m in browser_page.console_errors)
+
+
+def test_a_real_browser_changes_an_expired_password_on_the_hosted_page(
+    mock: LiveServer, team_app: TeamApp, browser_page: BrowserPage
+) -> None:
+    uid = create_user(mock, with_hash(bcrypt_hash(PASSWORD)))
+    expired = _Api(mock).call("POST", f"/api/v1/users/{uid}/lifecycle/expire_password")
+    assert expired.status_code == 200, expired.text
+    page = browser_page.page
+    page.goto(f"{team_app.url}/login")
+    page.get_by_label("Username").fill(LOGIN)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    assert page.get_by_role("alert").inner_text() == "Your password has expired."
+    page.get_by_label("Old password").fill(PASSWORD)
+    page.get_by_label("New password").fill("Battery-Staple-42")
+    page.get_by_label("Repeat password").fill("Battery-Staple-42")
+    form = browser_page.screenshot("expired-password-form")
+    page.get_by_role("button", name="Change Password").click()
+    page.wait_for_url(f"{team_app.url}/callback*")
+    assert f'"sub":"{uid}"' in page.inner_text("body").replace(" ", "")
+    assert form.stat().st_size > 0
+    user = _Api(mock).call("GET", f"/api/v1/users/{uid}").json()
+    assert user["status"] == "ACTIVE"
+    assert all(m.startswith("Failed to load resource") for m in browser_page.console_errors)
