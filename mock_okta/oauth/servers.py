@@ -356,7 +356,10 @@ class AuthorizationServers:
             return SignInPage(dict(params), "Unable to sign in", username=username), hook, exc
         if result.status == "PASSWORD_EXPIRED":
             page = SignInPage(
-                dict(params), "Your password has expired.", "expired", state_token=result.state_token or ""
+                dict(params),
+                "Your password has expired.",
+                "expired",
+                state_token=result.state_token or "",
             )
             return page, result.hook, None
         return self._continue(issuer, params, result.user), result.hook, None

@@ -13,7 +13,15 @@ from flask.testing import FlaskClient
 from mock_okta.org import Org
 from tests.conftest import Api
 from tests.helpers import PASSWORD, with_password
-from tests.http.test_oauth import LOGIN, exchange, grants, hidden_fields, location, oidc_app, sign_in
+from tests.http.test_oauth import (
+    LOGIN,
+    exchange,
+    grants,
+    hidden_fields,
+    location,
+    oidc_app,
+    sign_in,
+)
 
 NEW = "Battery-Staple-42"
 
