@@ -85,3 +85,65 @@ def test_node_sdk_assigns_a_user_to_an_app_and_reads_it_back(
     # The user's link carries the app user's own id: Microsoft 365's immutable ID.
     assert seen["links"] == [{"app": seen["appId"], "assignment": assigned["immutableId"]}]
     assert seen["missing"] == {"status": 404, "errorCode": "E0000007"}
+
+
+# Assigns a group to the app: its member becomes an app user of scope GROUP; the group's
+# assignment reads back alone and in the app's list; unassigning the group removes the app user.
+GROUP_SCRIPT = """
+const okta = require('@okta/okta-sdk-nodejs');
+const input = JSON.parse(process.env.MOCK_INPUT);
+(async () => {
+  const client = new okta.Client({orgUrl: input.url, token: input.token, cacheMiddleware: null});
+  const user = await client.userApi.createUser({body: input.user, activate: true});
+  const group = await client.groupApi.createGroup({group: {profile: {name: 'Gold customers'}}});
+  await client.groupApi.assignUserToGroup({groupId: group.id, userId: user.id});
+  const app = await client.applicationApi.createApplication({application: input.app});
+  const assigned = await client.applicationApi.assignGroupToApplication({
+    appId: app.id, groupId: group.id, applicationGroupAssignment: {priority: 0}});
+  const fetched = await client.applicationApi.getApplicationGroupAssignment(
+    {appId: app.id, groupId: group.id});
+  const listed = [];
+  await (await client.applicationApi.listApplicationGroupAssignments({appId: app.id})).each(
+    a => { listed.push(a.id); });
+  const member = await client.applicationApi.getApplicationUser({appId: app.id, userId: user.id});
+  await client.applicationApi.unassignApplicationFromGroup({appId: app.id, groupId: group.id});
+  let gone = null;
+  try { await client.applicationApi.getApplicationUser({appId: app.id, userId: user.id}); }
+  catch (e) { gone = {status: e.status, errorCode: e.errorCode}; }
+  console.log(JSON.stringify({
+    userId: user.id, groupId: group.id,
+    assigned: {id: assigned.id, priority: assigned.priority}, fetched: fetched.id, listed,
+    member: {id: member.id, scope: member.scope, userName: member.credentials.userName}, gone}));
+})().catch(e => { console.error(e); process.exit(1); });
+"""
+
+
+def test_node_sdk_assigns_a_group_to_an_app_and_its_member_follows(
+    live_server: LiveServer, node_clients: NodeClients
+) -> None:
+    live_server.org.reset()
+    login = "kim.deal@example.com"
+    payload = {
+        "url": live_server.url,
+        "token": live_server.token,
+        "user": {
+            "profile": {"login": login, "email": login, "firstName": "Kim", "lastName": "Deal"},
+            "credentials": {"password": {"value": users_node.PASSWORD}},
+        },
+        "app": {
+            "name": "bookmark",
+            "label": "Portal",
+            "signOnMode": "BOOKMARK",
+            "settings": {"app": {"url": "https://portal.example.com"}},
+        },
+    }
+    done = node_clients.run(GROUP_SCRIPT, env={"MOCK_INPUT": json.dumps(payload)})
+    assert done.returncode == 0, done.stderr
+    seen = done.json()
+    live_server.check_errors()
+
+    assert seen["assigned"] == {"id": seen["groupId"], "priority": 0}
+    assert seen["fetched"] == seen["groupId"]
+    assert seen["listed"] == [seen["groupId"]]
+    assert seen["member"] == {"id": seen["userId"], "scope": "GROUP", "userName": login}
+    assert seen["gone"] == {"status": 404, "errorCode": "E0000007"}
