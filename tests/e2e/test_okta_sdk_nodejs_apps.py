@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from mock_okta.testing import LiveServer
 from tests.e2e import test_okta_sdk_nodejs as users_node
@@ -43,29 +44,39 @@ const input = JSON.parse(process.env.MOCK_INPUT);
 """
 
 
+def run(
+    live: LiveServer, node: NodeClients, script: str, login: str, app: dict[str, Any]
+) -> dict[str, Any]:
+    """`script` on a reset org, given a user to create (`login`) and an app; what it printed."""
+    live.org.reset()
+    first, last = login.split("@")[0].title().split(".")
+    payload = {
+        "url": live.url,
+        "token": live.token,
+        "user": {
+            "profile": {"login": login, "email": login, "firstName": first, "lastName": last},
+            "credentials": {"password": {"value": users_node.PASSWORD}},
+        },
+        "app": app,
+    }
+    done = node.run(script, env={"MOCK_INPUT": json.dumps(payload)})
+    assert done.returncode == 0, done.stderr
+    live.check_errors()
+    seen: dict[str, Any] = done.json()
+    return seen
+
+
 def test_node_sdk_assigns_a_user_to_an_app_and_reads_it_back(
     live_server: LiveServer, node_clients: NodeClients
 ) -> None:
-    live_server.org.reset()
     login = "isaac.brock@example.com"
-    payload = {
-        "url": live_server.url,
-        "token": live_server.token,
-        "user": {
-            "profile": {"login": login, "email": login, "firstName": "Isaac", "lastName": "Brock"},
-            "credentials": {"password": {"value": users_node.PASSWORD}},
-        },
-        "app": {
-            "name": "office365",
-            "label": "Microsoft Office 365",
-            "signOnMode": "SAML_1_1",
-            "settings": {"app": {"domain": "example.onmicrosoft.com", "msftTenant": "example"}},
-        },
+    office365 = {
+        "name": "office365",
+        "label": "Microsoft Office 365",
+        "signOnMode": "SAML_1_1",
+        "settings": {"app": {"domain": "example.onmicrosoft.com", "msftTenant": "example"}},
     }
-    done = node_clients.run(SCRIPT, env={"MOCK_INPUT": json.dumps(payload)})
-    assert done.returncode == 0, done.stderr
-    seen = done.json()
-    live_server.check_errors()
+    seen = run(live_server, node_clients, SCRIPT, login, office365)
 
     assert (seen["appName"], seen["appStatus"]) == ("office365", "ACTIVE")
     assigned = seen["assigned"]
@@ -121,26 +132,14 @@ const input = JSON.parse(process.env.MOCK_INPUT);
 def test_node_sdk_assigns_a_group_to_an_app_and_its_member_follows(
     live_server: LiveServer, node_clients: NodeClients
 ) -> None:
-    live_server.org.reset()
     login = "kim.deal@example.com"
-    payload = {
-        "url": live_server.url,
-        "token": live_server.token,
-        "user": {
-            "profile": {"login": login, "email": login, "firstName": "Kim", "lastName": "Deal"},
-            "credentials": {"password": {"value": users_node.PASSWORD}},
-        },
-        "app": {
-            "name": "bookmark",
-            "label": "Portal",
-            "signOnMode": "BOOKMARK",
-            "settings": {"app": {"url": "https://portal.example.com"}},
-        },
+    bookmark = {
+        "name": "bookmark",
+        "label": "Portal",
+        "signOnMode": "BOOKMARK",
+        "settings": {"app": {"url": "https://portal.example.com"}},
     }
-    done = node_clients.run(GROUP_SCRIPT, env={"MOCK_INPUT": json.dumps(payload)})
-    assert done.returncode == 0, done.stderr
-    seen = done.json()
-    live_server.check_errors()
+    seen = run(live_server, node_clients, GROUP_SCRIPT, login, bookmark)
 
     assert seen["assigned"] == {"id": seen["groupId"], "priority": 0}
     assert seen["fetched"] == seen["groupId"]
