@@ -4,6 +4,7 @@ repeated periods (issue 16, item 15: charts draw it instead of the coarse series
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 
@@ -12,28 +13,12 @@ from mock_okta.tools.timing_model import SECOND, Call, Client, Curve, Scenario, 
 
 CREATE = Call("create", "users.collection")
 ACTIVATE = Call("activate", "users.update")
-SCENARIOS = [
-    Scenario(
-        users=1500,
-        calls=(CREATE, ACTIVATE),
-        limits={"users.collection": 60},
-        workers=10,
-        latency_us=37_000,
-        client=client,
-        concurrency=5,
-    )
-    for client in Client
-] + [
-    Scenario(
-        users=700,
-        calls=(CREATE,),
-        limits={"users.collection": 45},
-        workers=4,
-        latency_us=137_000,
-        client=client,
-    )
-    for client in Client
-]
+# two calls in two buckets under a concurrency limit; one call at a tight limit
+BASES = (
+    Scenario(1500, (CREATE, ACTIVATE), {"users.collection": 60}, 10, 37_000, concurrency=5),
+    Scenario(700, (CREATE,), {"users.collection": 45}, 4, 137_000),
+)
+SCENARIOS = [replace(base, client=client) for base in BASES for client in Client]
 
 
 def _event_by_event(scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> Curve:
