@@ -5,7 +5,8 @@ X-Rate-Limit-Remaining, premigrate-then-delta, and import hook (no hashes at all
 `timing_model` without a server. With `--groups`/`--memberships` (or `--dataset DIR`), the
 group creates and the membership calls beyond the 20 groupIds a create takes are counted in
 their own buckets, after the users or alongside them. Prints a table; `--out DIR` also writes
-plan.json, plan.png and plan.html (an inline SVG chart, nothing fetched).
+plan.json, plan.png and plan.html (the same chart as inline SVG, nothing fetched; both drawn
+from `plan_chart.layout`).
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ Time is integer microseconds, so a run is exact and repeats exactly. That lets `
 ahead: when the whole state, seen from one of worker 0's user completions, recurs shifted in
 time, every later period is the same until users run out, so k periods are added at once.
 A naive client's retries during an exhausted window are counted analytically, not one by one.
+Every completion is kept (a skipped period as a repeat of the one measured), so `Outcome.curve`
+gives the users done at any time exactly, for charts that draw more than the coarse `series`.
 """
 
 from __future__ import annotations
