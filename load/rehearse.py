@@ -47,6 +47,7 @@ LOCUSTFILE: Final = Path(__file__).resolve().parent / "locustfile.py"
 SAMPLE_SECONDS: Final = 0.5  # how often /_mock/stats is read for the chart
 LOG_SECONDS: Final = 5.0  # without a terminal (CI logs), a progress line at most this often
 PLAN_STRATEGY: Final = "adaptive"  # the scenarios pace on X-Rate-Limit-Remaining and Reset
+CURVE_POINTS: Final = 1600  # the plan's users over time for summary.png: two a pixel column
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +243,7 @@ def plan_for(args: argparse.Namespace, scenario: Scenario, items: int) -> dict[s
         "latencyMs": args.latency_ms,
         "workers": chosen.workers,
         "series": [[t, u] for t, u in chosen.series],
+        "curve": [[t, u] for t, u in chosen.users_over_time(CURVE_POINTS)],
         "strategies": [
             {"key": s.key, "label": s.label, "duration_s": s.duration_s, "rejected": s.rejected}
             for s in plan.strategies

@@ -180,24 +180,27 @@ def render_markdown(s: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_chart(s: dict[str, Any], path: Path) -> bool:
-    """Items done over projected Okta time: the rehearsal beside the plan. False without mpl."""
+def chart(s: dict[str, Any]) -> Any:  # a matplotlib Figure, or None
+    """Items done over projected Okta time: the rehearsal beside the plan's curve, which the
+    model computed at every completion (`plan.curve`). None without matplotlib or projection."""
     try:
         from matplotlib.figure import Figure
         from matplotlib.ticker import StrMethodFormatter
     except ImportError:  # pragma: no cover - matplotlib comes with the `load` extra
-        return False
+        return None
     plan = s["plan"]
     if s["projection"]["oktaSeconds"] is None:
-        return False  # nothing projected: no chart
+        return None  # nothing projected: no chart
     longest = max(s["projection"]["oktaSeconds"], plan["durationSeconds"], 1.0)
     unit, scale = ("hours", 3600.0) if longest >= 7200 else ("minutes", 60.0)
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
-    series = plan.get("series") or []
+    curve = [tuple(p) for p in plan.get("curve") or plan.get("series") or []]
+    if curve and curve[-1][0] < longest:
+        curve.append((longest, curve[-1][1]))  # done: flat to the chart's end
     ax.plot(
-        [t / scale for t, _ in series],
-        [u for _, u in series],
+        [t / scale for t, _ in curve],
+        [u for _, u in curve],
         linestyle="--",
         color="#1f77b4",
         label=f"plan: {plan['label']}",
@@ -215,6 +218,14 @@ def write_chart(s: dict[str, Any], path: Path) -> bool:
     ax.set_title(f"{s['scenario']}: {s['items']:,} items")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize="small")
+    return fig
+
+
+def write_chart(s: dict[str, Any], path: Path) -> bool:
+    """summary.png; False without matplotlib or without a projection."""
+    fig = chart(s)
+    if fig is None:
+        return False
     fig.savefig(path, dpi=100)
     return True
 

@@ -5,7 +5,8 @@ X-Rate-Limit-Remaining, premigrate-then-delta, and import hook (no hashes at all
 `timing_model` without a server. With `--groups`/`--memberships` (or `--dataset DIR`), the
 group creates and the membership calls beyond the 20 groupIds a create takes are counted in
 their own buckets, after the users or alongside them. Prints a table; `--out DIR` also writes
-plan.json, plan.png and plan.html (an inline SVG chart, nothing fetched).
+plan.json, plan.png and plan.html (the same chart as inline SVG, nothing fetched; both drawn
+from `plan_chart.layout`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import json
 import math
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -30,7 +31,15 @@ from mock_okta.ratelimit import (
     limits_for,
     share_of,
 )
-from mock_okta.tools.timing_model import SECOND, Call, Client, Outcome, Scenario, simulate
+from mock_okta.tools.timing_model import (
+    SECOND,
+    Call,
+    Client,
+    Curve,
+    Outcome,
+    Scenario,
+    simulate,
+)
 
 SCHEMA: Final = "mock-okta.plan/1"
 
@@ -49,10 +58,6 @@ CALL_KINDS: Final[Mapping[str, tuple[str, str]]] = {
     "schema": ("POST", "/api/v1/meta/schemas/user/default"),
 }
 MAX_GROUP_IDS: Final = 20  # groupIds a create takes (SPEC Users tag); the rest are memberships
-COLORS: Final = (
-    "#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#17becf", "#e377c2", "#8c564b",
-)  # fmt: skip
-DASHES: Final = ("", "6 3", "2 2", "8 3 2 3", "4 4", "3 1", "5 2 1 2", "1 3")
 # What a delete-and-recreate loses with the user (the seed thread's warning, reference.md §7.3).
 RECREATE_DESTROYS: Final = "ids, memberships, app assignments of changed users"
 
@@ -119,6 +124,15 @@ class Strategy:
     delta_s: float | None = None
     destroys: str = ""  # what the strategy loses of a user's identity; "": nothing
     steps: tuple[Phase, ...] = ()  # what happens when; empty: one import phase, all outage
+    curve: Curve | None = field(default=None, compare=False)  # the import's users, exactly
+
+    def users_over_time(self, points: int) -> tuple[tuple[float, int], ...]:
+        """(seconds, users migrated) at `points` + 1 even times over the whole strategy, from
+        the model's every completion (the coarse `series` without a curve)."""
+        if self.curve is None:
+            return self.series
+        end = round(self.duration_s * SECOND)
+        return tuple((t / SECOND, users) for t, users in self.curve.sample(end, points))
 
     @property
     def phases(self) -> tuple[Phase, ...]:
@@ -240,6 +254,7 @@ def _run(
         outcome.duration_s if outage else 0.0,
         _series(outcome),
         hook_calls,
+        curve=outcome.curve,
     )
     return strategy, outcome
 
@@ -314,6 +329,7 @@ def make_plan(inputs: Inputs) -> Plan:
             Phase(f"go-live: {_share(inputs.changed)} updates", staged_delta.duration_s, True),
             Phase("go-live: activate all", activation.duration_s, True),
         ),
+        curve=adaptive.curve,
     )
     premigrate = Strategy(
         "premigrate-delta",
@@ -331,6 +347,7 @@ def make_plan(inputs: Inputs) -> Plan:
             Phase("premigrate (ACTIVE)", premigration.duration_s, False),
             Phase(f"go-live: {_share(inputs.changed)} delta", delta.duration_s, True),
         ),
+        curve=adaptive.curve,
     )
     # ACTIVE with hashes from the start; at go-live each changed user is pointed at the
     # password import hook (one update, allowed on any status since 2023.06): nobody waits,
@@ -352,6 +369,7 @@ def make_plan(inputs: Inputs) -> Plan:
             Phase("premigrate (ACTIVE)", premigration.duration_s, False),
             Phase(f"go-live: hook for {_share(inputs.changed)}", hook_delta.duration_s, False),
         ),
+        curve=adaptive.curve,
     )
     hook = replace(
         adaptive,
@@ -456,7 +474,7 @@ def duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def _per_user(calls: int) -> str:
+def per_user(calls: int) -> str:
     return f"{calls} call{'s' if calls != 1 else ''} per user"
 
 
@@ -616,7 +634,7 @@ def render_table(plan: Plan) -> str:
         else "no concurrency limit"
     )
     head = (
-        f"mock-okta plan: {i.users:,} users × {_per_user(len(i.calls))}"
+        f"mock-okta plan: {i.users:,} users × {per_user(len(i.calls))}"
         f" ({', '.join(c.name for c in i.calls)}); {limits}; {concurrency};"
         f" {i.workers} workers; {i.latency_ms:g} ms a request"
     )
@@ -725,183 +743,16 @@ def write_png(plan: Plan, path: Path) -> None:
 
 def chart(plan: Plan) -> Any:  # a matplotlib Figure (imported late: the `load` extra)
     """The PNG's matplotlib Figure."""
-    try:
-        from matplotlib.figure import Figure
-        from matplotlib.patches import Patch
-        from matplotlib.ticker import FuncFormatter
-    except ImportError:  # pragma: no cover - matplotlib comes with the `load` extra
-        raise UsageError("the PNG needs matplotlib: pip install 'mock-okta[load]'") from None
-    strategies = plan.strategies
-    rows = len(strategies)
-    fig = Figure(figsize=(12, 1.6 + 0.95 * rows), layout="constrained")
-    timeline, cost = fig.subplots(
-        1, 2, width_ratios=(3, 1.25), sharey=True, gridspec_kw={"wspace": 0.02}
-    )
-    hours = _hours_scale(plan)
-    unit = "h" if hours == 3600 else "min"
-    longest = max(s.duration_s for s in strategies) / hours
-    fills = {True: ("#d62728", "#f4a6a6"), False: ("#1f77b4", "#9ecae1")}
-    for row, s in enumerate(strategies):
-        start = 0.0
-        for n, phase in enumerate(s.phases):
-            width = phase.seconds / hours
-            color = fills[phase.outage][n % 2]
-            timeline.barh(row, width, left=start, height=0.62, color=color, edgecolor="white")
-            if width > longest * 0.09:
-                timeline.text(
-                    start + width / 2, row, f"{phase.name}\n{duration(phase.seconds)}",
-                    ha="center", va="center", fontsize=7.5,
-                    color="white" if n % 2 == 0 else "black",
-                )  # fmt: skip
-            start += width
-        outage = duration(s.outage_s) if s.outage_s else "none"
-        timeline.text(
-            start + longest * 0.01, row, f"{duration(s.duration_s)}  (outage {outage})",
-            va="bottom" if s.destroys else "center", fontsize=8.5, fontweight="bold",
-        )  # fmt: skip
-        if s.destroys:  # what the strategy loses of a user's identity (#13)
-            timeline.text(
-                start + longest * 0.01, row + 0.08, f"destroys: {s.destroys}",
-                va="top", fontsize=7.5, color="#d62728",
-            )  # fmt: skip
-    timeline.set_yticks(range(rows), [s.label for s in strategies], fontsize=8.5)
-    timeline.invert_yaxis()
-    timeline.set_xlim(0, longest * 1.42)
-    timeline.set_xlabel(f"elapsed ({unit}); red: customers cannot sign in")
-    timeline.grid(axis="x", alpha=0.3)
-    timeline.set_title(_title(plan), fontsize=10, loc="left")
-    timeline.legend(
-        handles=[
-            Patch(color=fills[False][0], label="Okta fills while the legacy system serves logins"),
-            Patch(color=fills[True][0], label="outage: go-live, or an import while logins wait"),
-        ],
-        loc="lower right", fontsize=7.5, framealpha=0.9,
-    )  # fmt: skip
-    requests = [s.requests + s.hook_calls for s in strategies]
-    rejected = [s.rejected for s in strategies]
-    ys = list(range(rows))
-    cost.barh([y - 0.17 for y in ys], requests, height=0.32, color="#7f7f7f", label="requests")
-    cost.barh([y + 0.17 for y in ys], [max(r, 0.8) for r in rejected], height=0.32,
-              color="#d62728", label="429s")  # fmt: skip
-    for y, sent, refused, s in zip(ys, requests, rejected, strategies, strict=True):
-        hook = f" (+{s.hook_calls:,} hook)" if s.hook_calls else ""
-        cost.text(sent * 1.15, y - 0.17, f"{s.requests:,}{hook}", va="center", fontsize=7.5)
-        cost.text(max(refused, 0.8) * 1.15, y + 0.17, f"{refused:,}", va="center", fontsize=7.5,
-                  color="#d62728")  # fmt: skip
-    cost.set_xscale("log")
-    cost.set_xlim(0.7, max(requests) * 2000)
-    cost.xaxis.set_major_formatter(
-        FuncFormatter(lambda v, _: f"{v:,.0f}" if v < 1e6 else f"{v / 1e6:g}M")
-    )
-    cost.set_xlabel("cost: requests and 429s (log scale)")
-    cost.legend(loc="lower right", fontsize=7.5)
-    cost.grid(axis="x", alpha=0.3)
-    cost.tick_params(axis="y", left=False)
-    return fig
+    from mock_okta.tools import plan_chart  # it imports this module
 
-
-def _hours_scale(plan: Plan) -> int:
-    longest = max(s.duration_s for s in plan.strategies)
-    return 3600 if longest >= 7200 else 60
-
-
-def _title(plan: Plan) -> str:
-    i = plan.inputs
-    return (
-        f"{i.users:,} users × {_per_user(len(i.calls))}, {i.workers} workers,"
-        f" {i.latency_ms:g} ms a request"
-    )
-
-
-def _ticks(top: float, count: int = 6) -> list[float]:
-    if top <= 0:
-        return [0.0]
-    raw = top / count
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    return [k * step for k in range(math.floor(top / step) + 1)]
+    return plan_chart.figure(plan_chart.layout(plan))
 
 
 def render_svg(plan: Plan) -> str:
-    """The chart as inline SVG: users migrated over time, then the outage per strategy."""
-    width, height, left, right, top, plot_h = 860, 620, 70, 20, 40, 330
-    plot_w = width - left - right
-    hours = _hours_scale(plan)
-    unit = "hours" if hours == 3600 else "minutes"
-    x_max = max(max(s.duration_s for s in plan.strategies) / hours, 1e-9)
-    y_max = max(plan.inputs.users, 1)
+    """The PNG's chart as inline SVG, from the same layout."""
+    from mock_okta.tools import plan_chart
 
-    def x(value: float) -> float:
-        return left + plot_w * value / x_max
-
-    def y(value: float) -> float:
-        return top + plot_h - plot_h * value / y_max
-
-    e = html.escape
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}"'
-        f' width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
-        f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14">'
-        f"{e(_title(plan))}</text>",
-        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none"'
-        ' stroke="#999"/>',
-    ]
-    for tick in _ticks(x_max):
-        out.append(
-            f'<line x1="{x(tick):.1f}" y1="{top}" x2="{x(tick):.1f}" y2="{top + plot_h}"'
-            ' stroke="#eee"/>'
-            f'<text x="{x(tick):.1f}" y="{top + plot_h + 15}" text-anchor="middle">'
-            f"{tick:g}</text>"
-        )
-    for tick in _ticks(y_max):
-        out.append(
-            f'<line x1="{left}" y1="{y(tick):.1f}" x2="{left + plot_w}" y2="{y(tick):.1f}"'
-            ' stroke="#eee"/>'
-            f'<text x="{left - 5}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:,.0f}</text>'
-        )
-    out.append(
-        f'<text x="{left + plot_w / 2}" y="{top + plot_h + 32}" text-anchor="middle">{unit}'
-        f'</text><text x="14" y="{top + plot_h / 2}" text-anchor="middle"'
-        f' transform="rotate(-90 14 {top + plot_h / 2})">users migrated</text>'
-    )
-    legend_x = left + plot_w - 366
-    legend_y = top + plot_h - 28 - 16 * (len(plan.strategies) - 1)
-    out.append(
-        f'<rect x="{legend_x}" y="{legend_y}" width="360" height="{16 * len(plan.strategies) + 8}"'
-        ' fill="white" fill-opacity="0.85" stroke="#ccc"/>'
-    )
-    for n, s in enumerate(plan.strategies):
-        color, dash = COLORS[n % len(COLORS)], DASHES[n % len(DASHES)]
-        points = " ".join(f"{x(t / hours):.1f},{y(u):.1f}" for t, u in s.series)
-        dashed = f' stroke-dasharray="{dash}"' if dash else ""
-        out.append(
-            f'<polyline points="{points}" fill="none" stroke="{color}"'
-            f' stroke-width="{2.4 - 0.25 * n:.2f}"{dashed}><title>{e(s.label)}</title>'
-            "</polyline>"
-        )
-        ly = top + plot_h - 12 - 16 * (len(plan.strategies) - 1 - n)
-        lx = legend_x + 6
-        out.append(
-            f'<line x1="{lx}" y1="{ly - 4}" x2="{lx + 24}" y2="{ly - 4}" stroke="{color}"'
-            f' stroke-width="2.5"{dashed}/><text x="{lx + 30}" y="{ly}">{e(s.label)}</text>'
-        )
-    bar_top = top + plot_h + 60
-    bar_left = left + 290
-    bar_w = width - bar_left - right - 70
-    longest = max(max(s.outage_s for s in plan.strategies), 1e-9)
-    out.append(f'<text x="{left}" y="{bar_top - 8}" font-size="13">outage window</text>')
-    for n, s in enumerate(plan.strategies):
-        by = bar_top + 24 * n
-        size = bar_w * s.outage_s / longest
-        text = duration(s.outage_s) if s.outage_s else "none"
-        out.append(
-            f'<text x="{bar_left - 8}" y="{by + 13}" text-anchor="end">{e(s.label)}</text>'
-            f'<rect x="{bar_left}" y="{by}" width="{size:.1f}" height="17"'
-            f' fill="{COLORS[n % len(COLORS)]}"/>'
-            f'<text x="{bar_left + size + 6:.1f}" y="{by + 13}">{e(text)}</text>'
-        )
-    out.append("</svg>")
-    return "\n".join(out)
+    return plan_chart.svg(plan_chart.layout(plan))
 
 
 def render_html(plan: Plan) -> str:
@@ -930,7 +781,7 @@ def render_html(plan: Plan) -> str:
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>mock-okta plan</title>
 <style>
-body {{ font-family: sans-serif; margin: 2em; max-width: 60em; }}
+body {{ font-family: sans-serif; margin: 2em; max-width: 84em; }}
 table {{ border-collapse: collapse; }}
 th, td {{ border-bottom: 1px solid #ddd; padding: 4px 10px; }}
 td:not(:first-child) {{ text-align: right; }}

@@ -9,14 +9,18 @@ Time is integer microseconds, so a run is exact and repeats exactly. That lets `
 ahead: when the whole state, seen from one of worker 0's user completions, recurs shifted in
 time, every later period is the same until users run out, so k periods are added at once.
 A naive client's retries during an exhausted window are counted analytically, not one by one.
+Every completion is kept (a skipped period as a repeat of the one measured), so `Outcome.curve`
+gives the users done at any time exactly, for charts that draw more than the coarse `series`.
 """
 
 from __future__ import annotations
 
 import heapq
+from array import array
+from bisect import bisect_right
 from collections import deque
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
@@ -60,12 +64,53 @@ class Scenario:
 
 
 @dataclass(frozen=True, slots=True)
+class Stretch:
+    """Completions from `start`: `offsets` (sorted, from `start`) `times` times, `period` apart."""
+
+    start: int
+    before: int  # users done before `start`
+    offsets: Sequence[int]
+    period: int = 0
+    times: int = 1
+
+    def users_at(self, t: int) -> int:
+        """Users done by `t` (`t` >= start), the completions at `t` included."""
+        per = len(self.offsets)
+        if self.period <= 0:  # one stretch recorded one by one (or a repeat in no time)
+            return self.before + self.times * bisect_right(self.offsets, t - self.start)
+        k = (t - self.start) // self.period
+        if k >= self.times:
+            return self.before + self.times * per
+        return self.before + k * per + bisect_right(self.offsets, t - self.start - k * self.period)
+
+
+@dataclass(frozen=True, slots=True)
+class Curve:
+    """Users migrated at any time of a run, exactly: every completion it made, and the periods
+    `simulate` skipped kept as repeats of the period it measured."""
+
+    stretches: tuple[Stretch, ...] = ()
+
+    def users_at(self, t: int) -> int:
+        k = bisect_right([s.start for s in self.stretches], t) - 1
+        return 0 if k < 0 else self.stretches[k].users_at(t)
+
+    def sample(self, end: int, points: int) -> tuple[tuple[int, int], ...]:
+        """(time, users) at `points` + 1 even times from 0 to `end`, both included."""
+        if points < 1:
+            raise ValueError("points must be >= 1")
+        times = [end * k // points for k in range(points + 1)]
+        return tuple((t, self.users_at(t)) for t in times)
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     duration_us: int  # from the first request to the last user's last response
     requests: int  # every request sent, 429s included
     rejected: int  # 429s because a bucket's window was used up
     rejected_busy: int  # 429s because of the concurrency limit
-    series: tuple[tuple[int, int], ...]  # (time, users migrated), rising
+    series: tuple[tuple[int, int], ...]  # (time, users migrated), rising; coarse
+    curve: Curve = field(default=Curve(), compare=False)  # users at any time, exact
 
     @property
     def duration_s(self) -> float:
@@ -172,6 +217,9 @@ class _Run:
         }
         self.rounds = scenario.client is not Client.RETRY_AT_ONCE and bool(self.tight)
         self.series: list[tuple[int, int]] = [(0, 0)]
+        self.stretches: list[Stretch] = []
+        self.completions = array("q")  # completion times since the last stretch closed
+        self.completions_before = 0  # users done before those
 
     def run(self) -> Outcome:
         heap = [(0, i) for i in range(len(self.workers))]
@@ -191,9 +239,19 @@ class _Run:
                 heapq.heapreplace(heap, (nxt, i))
         if self.series[-1] != (self.end, self.done):
             self.series.append((self.end, self.done))
+        self._close()
+        curve = Curve(tuple(self.stretches))
         return Outcome(
-            self.end, self.requests, self.rejected, self.rejected_busy, tuple(self.series)
+            self.end, self.requests, self.rejected, self.rejected_busy, tuple(self.series), curve
         )
+
+    def _close(self) -> None:
+        """End the stretch of completions recorded one by one."""
+        if done := self.completions:
+            first = done[0]
+            offsets = array("q", (c - first for c in done))
+            self.stretches.append(Stretch(first, self.completions_before, offsets))
+        self.completions = array("q")
 
     def _act(self, t: int, w: _Worker) -> int | None:
         """Read the pending response, then send the next request or say when to try again."""
@@ -208,6 +266,7 @@ class _Run:
             if w.call == len(self.calls):
                 self.done += 1
                 self.end = t
+                self.completions.append(t)
                 if t - self.series[-1][0] >= self.resolution:
                     self.series.append((t, self.done))
                 w.user, w.call = -1, 0
@@ -350,6 +409,11 @@ class _Run:
         shift = skip * period
         done = self.done - mark.done
         start = (t, self.done)
+        # the period's completions, from mark.time, recur `skip` times from t
+        offsets = tuple(c - mark.time for c in self.completions[len(self.completions) - done :])
+        self._close()
+        self.stretches.append(Stretch(t, self.done, offsets, period, skip))
+        self.completions_before = self.done + skip * done
         self.taken += skip * taken
         self.done += skip * done
         self.requests += skip * (self.requests - mark.requests)
@@ -377,5 +441,5 @@ class _Run:
 def simulate(scenario: Scenario) -> Outcome:
     """Run `scenario` to its last user; exact, and fast even for hundreds of thousands."""
     if scenario.users == 0:
-        return Outcome(0, 0, 0, 0, ((0, 0),))
+        return Outcome(0, 0, 0, 0, ((0, 0),), Curve())
     return _Run(scenario).run()

@@ -391,7 +391,7 @@ def test_writes_png_html_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert len(png) > 10_000
     page = (out / "plan.html").read_text()
     assert "<svg" in page
-    assert "<polyline" in page
+    assert '<rect class="phase"' in page
     assert "<script" not in page
     assert "https://" not in page
     data = json.loads((out / "plan.json").read_text())
