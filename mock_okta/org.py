@@ -281,6 +281,7 @@ class Org:
             self.store.restore_defaults(conn)
             conn.execute("UPDATE meta SET value = ? WHERE key = 'runtime'", (startup.dumps(),))
             conn.execute("UPDATE meta SET value = '0' WHERE key = 'clock_offset'")
+            conn.execute("DELETE FROM meta WHERE key = 'plan'")  # the dashboard's (ui/plan.py)
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES ('resets', '1')"
                 " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
