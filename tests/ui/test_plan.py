@@ -184,3 +184,24 @@ def test_a_14_hour_plan_reads_in_ten_minute_steps(api: Api) -> None:
 def test_steps_are_round_and_few(span: float, step: int) -> None:
     assert step_seconds(span) == step
     assert span / step <= MAX_POINTS
+
+
+def test_rehearse_shows_mock_okta_plans_curve(tmp_path: Any) -> None:
+    """`mock-okta rehearse` sends the plan it prints (the adaptive strategy's curve)."""
+    from mock_okta.config import RuntimeConfig, Settings
+    from mock_okta.load import rehearse
+    from mock_okta.testing import LiveServer
+    from mock_okta.testing.client import ControlClient
+
+    args = rehearse._parser().parse_args(["--users", "600", "--out", str(tmp_path)])
+    plan = rehearse.plan_for(args, rehearse.SCENARIOS["import"], 600)
+    with LiveServer(Settings(port=0, runtime=RuntimeConfig())) as live:
+        client = ControlClient(live.url, "test-token")
+        rehearse.show_plan(client, plan, 600)
+        shown = client.session.get(f"{live.url}/_mock/plan", headers=client.headers).json()
+        live.check_errors()
+    assert shown["plan"]["users"] == 600
+    assert shown["plan"]["durationSeconds"] == pytest.approx(plan["durationSeconds"], abs=1e-3)
+    assert shown["plan"]["series"][-1][1] == 600
+    assert shown["plan"]["label"] == f"mock-okta plan, {plan['label']}"
+    assert len(shown["plan"]["series"]) >= len(plan["series"])

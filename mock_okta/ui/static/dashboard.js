@@ -156,8 +156,9 @@ function showStats(stats) {
     cell(tr, b.rateLimited.toLocaleString("en"), b.rateLimited ? "limited" : "");
     cell(tr, b.limitPerMinute);
     const td = cell(tr, "");
-    // Requests a minute over the time observed, a short burst counted as one minute.
-    const perMinute = (b.requests / Math.max(b.observedSeconds, 60)) * 60;
+    // Requests an Okta minute (the time observed × the time scale, which the limit speaks),
+    // a short burst counted as one minute.
+    const perMinute = (b.requests / Math.max(b.observedSeconds * (stats.timeScale || 1), 60)) * 60;
     const share = b.limitPerMinute ? Math.min(1, perMinute / b.limitPerMinute) : 0;
     const bar = document.createElement("div");
     bar.className = share >= 1 ? "bar full" : "bar";
