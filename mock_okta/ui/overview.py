@@ -34,7 +34,9 @@ def overview(db: Database, now_ms: int, time_scale: float = 1.0) -> dict[str, ob
         by_status = dict(conn.execute("SELECT status, COUNT(*) FROM users GROUP BY status"))
         groups = conn.execute("SELECT COUNT(*) FROM groups").fetchone()[0]
         apps = dict(conn.execute("SELECT status, COUNT(*) FROM apps GROUP BY status"))
-        first, last = conn.execute("SELECT MIN(created), MAX(created) FROM users").fetchone()
+        # Apart, each is one step down the users_created index; together, a scan.
+        first = conn.execute("SELECT MIN(created) FROM users").fetchone()[0]
+        last = conn.execute("SELECT MAX(created) FROM users").fetchone()[0]
         plan = load_plan(conn)
         events = conn.execute("SELECT COUNT(*) FROM log_events").fetchone()[0]
         journal = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()[0]
@@ -46,18 +48,22 @@ def overview(db: Database, now_ms: int, time_scale: float = 1.0) -> dict[str, ob
         step = step_seconds(max(span, 1.0))
         series: list[list[float]] = []
         if first is not None:
-            rows = conn.execute(
-                "SELECT CAST((created - ?) * ? / ? AS INTEGER) AS step, COUNT(*) FROM users"
-                " GROUP BY step ORDER BY step",
-                (first, okta, step),
-            ).fetchall()
-            done = dict(rows)
             last_t = (last - first) * okta
+            step_ms = step / okta
+            # One range count on the users_created index per step: a 250,000-user org in
+            # milliseconds, where a GROUP BY over the table reads every row.
+            rows = conn.execute(
+                "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < ?1)"
+                " SELECT (SELECT COUNT(*) FROM users WHERE created >= ?2 + i * ?3"
+                " AND created < ?2 + (i + 1) * ?3) FROM s",
+                (int(last_t // step), first, step_ms),
+            ).fetchall()
             series.append([0.0, 0])
-            cumulative = 0
-            for i in range(int(max(done)) + 1):
-                cumulative += int(done.get(i, 0))
-                series.append([round(min((i + 1) * step, last_t), 3), cumulative])
+            done = 0
+            for i, (count,) in enumerate(rows):
+                done += int(count)
+                series.append([round(min((i + 1) * step, last_t), 3), done])
+            series[-1][1] = total  # every user was created by the last create
     now_s = (now_ms - first) * okta if first is not None else 0.0
     created: dict[str, object] = {
         "firstMs": first,
