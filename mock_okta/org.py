@@ -309,6 +309,9 @@ class Org:
             observed = float(last) - float(first)
             share = float(window) * min(1.0, int(used) / int(limit)) if limit else 0.0
             done = max(float(last), float(start) + share) - float(origin)
+            # Under --time-scale a window's nominal start can fall after a short burst's last
+            # request (its end is on a whole second): never a negative duration.
+            done = max(done, 0.0)
             out[str(bucket)] = {
                 "requests": int(requests),
                 "rateLimited": int(limited),
