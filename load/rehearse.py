@@ -412,6 +412,8 @@ def rehearse(args: argparse.Namespace) -> int:
     try:
         _say(f"rehearse: mock at {server.url}; Locust {scenario.user_class} x{args.clients}")
         client = ControlClient(server.url, TOKEN)
+        if args.scenario == "import":
+            show_plan(client, plan, items)
         progress = Progress(
             client, scenario, items, plan["durationSeconds"], args.time_scale, started, []
         )
@@ -430,6 +432,18 @@ def rehearse(args: argparse.Namespace) -> int:
         _say(f"wrote {out / name}")
     print((out / "summary.md").read_text(encoding="utf-8"))
     return 0 if summary["complete"] and code == 0 else 1
+
+
+def show_plan(client: ControlClient, plan: Mapping[str, Any], items: int) -> None:
+    """The plan's curve on the dashboard (/_mock/ui), beside the users created."""
+    series = [list(p) for p in plan["series"]]
+    if len(series) < 2 or series[0][0] > 0:
+        series.insert(0, [0, 0])
+    label = f"mock-okta plan, {plan['label']}"[:200]
+    try:
+        client.plan(users=max(1, items), series=series, label=label)
+    except ControlError as exc:
+        _say(f"rehearse: the dashboard shows no plan ({exc})")
 
 
 def summarise(

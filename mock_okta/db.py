@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS users (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS users_last_updated ON users (last_updated);
 CREATE INDEX IF NOT EXISTS users_status ON users (status, id);
+CREATE INDEX IF NOT EXISTS users_created ON users (created);  -- the dashboard's curve (ui/)
 
 CREATE TABLE IF NOT EXISTS tokens (
     token TEXT PRIMARY KEY,

@@ -281,6 +281,7 @@ class Org:
             self.store.restore_defaults(conn)
             conn.execute("UPDATE meta SET value = ? WHERE key = 'runtime'", (startup.dumps(),))
             conn.execute("UPDATE meta SET value = '0' WHERE key = 'clock_offset'")
+            conn.execute("DELETE FROM meta WHERE key = 'plan'")  # the dashboard's (ui/plan.py)
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES ('resets', '1')"
                 " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
@@ -308,6 +309,9 @@ class Org:
             observed = float(last) - float(first)
             share = float(window) * min(1.0, int(used) / int(limit)) if limit else 0.0
             done = max(float(last), float(start) + share) - float(origin)
+            # Under --time-scale a window's nominal start can fall after a short burst's last
+            # request (its end is on a whole second): never a negative duration.
+            done = max(done, 0.0)
             out[str(bucket)] = {
                 "requests": int(requests),
                 "rateLimited": int(limited),

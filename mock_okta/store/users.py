@@ -24,7 +24,7 @@ from mock_okta.errors import (
     OktaError,
     validation_error,
 )
-from mock_okta.groups import parse_group_ids
+from mock_okta.groups import group_key, parse_group_ids
 from mock_okta.models import (
     HookPassword,
     Profile,
@@ -51,9 +51,10 @@ from mock_okta.store.base import (
     page_limit,
     row_to_user,
     user_params,
+    user_party,
 )
 from mock_okta.store.groups import GroupOperations
-from mock_okta.syslog import Party
+from mock_okta.syslog import Event, Party
 
 _EXPIRE_AT_ONCE = "Could not create user. To create a user and expire their password immediately,"
 NEXT_LOGIN_NEEDS_ACTIVATE = f"{_EXPIRE_AT_ONCE} `activate` must be true."
@@ -207,6 +208,8 @@ class UserOperations(GroupOperations):
                         f"users[{index}].{field}",
                         causes=[f"users[{index}].{c}" for c in exc.causes],
                     ) from None
+            if self.syslog is not None and self.syslog.enabled:
+                self.syslog.record_many(conn, _seed_events(prepared, known, self.everyone_id))
         return users
 
     def find_user(self, ref: str) -> User | None:
@@ -367,6 +370,40 @@ class UserOperations(GroupOperations):
             conn.execute("DELETE FROM memberships WHERE user_id = ?", (user.id,))
             conn.execute("DELETE FROM unique_values WHERE user_id = ?", (user.id,))
             return True
+
+
+# A seeded status that no create gives, logged as the lifecycle call that leads to it.
+_SEEDED_STATUS_EVENT: Final[Mapping[UserStatus, str]] = {
+    UserStatus.SUSPENDED: "user.lifecycle.suspend",
+    UserStatus.DEPROVISIONED: "user.lifecycle.deactivate",
+    UserStatus.LOCKED_OUT: "user.account.lock",
+    UserStatus.PASSWORD_EXPIRED: "user.account.expire_password",
+}
+
+
+def _seed_events(
+    prepared: Sequence[tuple[User, list[str]]], group_ids: Mapping[str, str], everyone: str
+) -> list[Event]:
+    """What the API create logs for each seeded user (create, activate unless STAGED, groups).
+
+    PARITY: the bulk seed is the mock's own, not an Okta call; its events name the API token's
+    admin as the actor, as an import through POST /api/v1/users would, and `requestUri`
+    (debugData) says `/_mock/users`. A status no create gives (SUSPENDED, DEPROVISIONED...)
+    adds the event of the lifecycle call that leads to it.
+    """
+    events: list[Event] = []
+    for user, names in prepared:
+        target = user_party(user)
+        events.append(Event("user.lifecycle.create", (target,)))
+        if user.status is not UserStatus.STAGED:
+            events.append(Event("user.lifecycle.activate", (target,)))
+        if (follow := _SEEDED_STATUS_EVENT.get(user.status)) is not None:
+            events.append(Event(follow, (target,)))
+        for name in names:
+            gid = group_ids.get(group_key(name))
+            if gid is not None and gid != everyone:
+                events.append(Event("group.user_membership.add", (target, Party(gid, "UserGroup"))))
+    return events
 
 
 def _first_duplicate(conn: sqlite3.Connection, users: list[User]) -> str:

@@ -113,6 +113,11 @@ class ControlClient:
             result = self._call("GET", "config")
         return result
 
+    def plan(self, **plan: object) -> dict[str, Any]:
+        """Set the plan the dashboard draws (PUT /_mock/plan: users, series, label...)."""
+        result: dict[str, Any] = self._call("PUT", "plan", json=plan)["plan"]
+        return result
+
     def stats(self) -> dict[str, Any]:
         result: dict[str, Any] = self._call("GET", "stats")
         return result

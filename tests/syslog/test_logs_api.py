@@ -16,7 +16,15 @@ from mock_okta.syslog.events import iso_ms
 from tests.conftest import Api
 from tests.e2e import test_openapi_schemas as openapi
 from tests.e2e.test_openapi_schemas import Validate
-from tests.helpers import PASSWORD, assert_error, sha_hash, with_hash, with_password
+from tests.helpers import (
+    PASSWORD,
+    assert_error,
+    bcrypt_hash,
+    profile,
+    sha_hash,
+    with_hash,
+    with_password,
+)
 
 spec = openapi.spec  # the SPEC's session fixtures, shared rather than reloaded
 validate = openapi.validate
@@ -320,13 +328,22 @@ def test_the_log_never_holds_a_password_hash_or_token(api: Api, org: Org) -> Non
     session = api.authn("hashed@example.com", PASSWORD).get_json()["sessionToken"]
     api.authn("hashed@example.com", "Wrong-Horse-1")
     api.call("POST", f"/api/v1/users/{uid}", {"credentials": with_password("Other-Horse-77")})
+    seeded_hash: Any = bcrypt_hash("Seeded-Horse-55")
+    seeded = [
+        {"profile": profile("seeded@example.com"), "credentials": with_hash(seeded_hash)},
+        {"profile": profile("plain@example.com"), "credentials": with_password("Quiet-River-66")},
+    ]
+    assert api.call("POST", "/_mock/users", {"users": seeded}).status_code == 201
     with org.db.read() as conn:
         stored = "\n".join(str(r[0]) for r in conn.execute("SELECT body FROM log_events"))
     text = stored + json.dumps(logs(api))
     assert "hashed@example.com" in text  # the sweep reads real events
+    assert "seeded@example.com" in text  # the bulk seed's too
+    assert "plain@example.com" in text
     password: Any = secret_hash
     for secret in (PASSWORD, "Wrong-Horse-1", "Other-Horse-77", session, "test-token",
-                   password["value"], password["salt"]):  # fmt: skip
+                   password["value"], password["salt"], "Seeded-Horse-55", "Quiet-River-66",
+                   seeded_hash["value"], seeded_hash["salt"]):  # fmt: skip
         assert secret not in text
 
 

@@ -6,7 +6,8 @@
 const REFRESH_MS = 1000;
 const KEEP_FAILED = 20;
 const KEEP_JOURNAL = 25;
-const SLOTS = 60; // the newest intervals the chart shows (the overview's series length)
+const SVG = "http://www.w3.org/2000/svg";
+const CHART = { width: 600, height: 180, left: 56, right: 10, top: 10, bottom: 24 };
 const TOKEN_KEY = "mockOktaToken";
 
 const state = { token: sessionStorage.getItem(TOKEN_KEY), timer: null, failedAfter: null,
@@ -52,6 +53,86 @@ function clock(epochSeconds) {
   return new Date(epochSeconds * 1000).toISOString().slice(11, 19);
 }
 
+function svgElement(name, attributes, text) {
+  const element = document.createElementNS(SVG, name);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
+  if (text !== undefined) element.textContent = text;
+  return element;
+}
+
+function shortDuration(seconds) {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  const h = Math.floor(seconds / 3600), m = Math.round((seconds % 3600) / 60);
+  return m ? `${h} h ${m} min` : `${h} h`;
+}
+
+// Users created (cumulative) and the plan's curve on the same axes, in Okta time from the
+// first create: the overview chooses the step, so 30 seconds and 14 hours both read well.
+function drawCreated(created, plan) {
+  const svg = $("#created-chart");
+  svg.replaceChildren();
+  const { width, height, left, right, top, bottom } = CHART;
+  const plotW = width - left - right, plotH = height - top - bottom;
+  const span = Math.max(created.spanSeconds, 1);
+  const peak = Math.max(1, created.total, plan ? plan.users : 0);
+  const x = (t) => left + (Math.min(t, span) / span) * plotW;
+  const y = (u) => top + plotH - (u / peak) * plotH;
+  const axis = { stroke: "#c5c9d0", "stroke-width": 1 };
+  svg.appendChild(svgElement("line", { x1: left, y1: top + plotH, x2: width - right, y2: top + plotH, ...axis }));
+  svg.appendChild(svgElement("line", { x1: left, y1: top, x2: left, y2: top + plotH, ...axis }));
+  for (const f of [0, 0.5, 1]) {
+    svg.appendChild(svgElement("text", { x: x(span * f), y: height - 6, class: "tick",
+      "text-anchor": f === 0 ? "start" : f === 1 ? "end" : "middle" }, shortDuration(span * f)));
+    svg.appendChild(svgElement("text", { x: left - 6, y: y(peak * f) + 4, class: "tick",
+      "text-anchor": "end" }, Math.round(peak * f).toLocaleString("en")));
+  }
+  const line = (points, className) => svgElement("polyline", { class: className,
+    points: points.map(([t, u]) => `${x(t).toFixed(1)},${y(u).toFixed(1)}`).join(" ") });
+  if (plan) svg.appendChild(line(plan.series, "plan"));
+  if (created.series.length) svg.appendChild(line(created.series, "actual"));
+  if (created.firstMs !== null && created.nowSeconds <= span) {
+    const now = x(created.nowSeconds);
+    svg.appendChild(svgElement("line", { class: "now", x1: now, y1: top, x2: now, y2: top + plotH }));
+  }
+  svg.dataset.actualPoints = String(created.series.length);
+  svg.dataset.planPoints = String(plan ? plan.series.length : 0);
+  const scale = created.timeScale === 1 ? "" : ` (${created.timeScale}× faster here)`;
+  $("#created-caption").textContent = created.firstMs === null
+    ? "No users yet."
+    : `Okta time since the first create${scale}, in steps of ${shortDuration(created.stepSeconds)}.`;
+  $("#legend-actual").textContent = `created: ${created.total.toLocaleString("en")} users`;
+  $("#legend-plan").hidden = !plan;
+  const status = $("#plan-status");
+  if (!plan) {
+    status.textContent = "No plan: `mock-okta rehearse` sets one, or give a user count below.";
+    status.className = "muted";
+    return;
+  }
+  $("#legend-plan").textContent =
+    `plan (${plan.label}): ${plan.users.toLocaleString("en")} users in ${duration(plan.durationSeconds)}`;
+  const ahead = plan.aheadBy, n = Math.abs(ahead).toLocaleString("en");
+  status.textContent = ahead > 0 ? `ahead of plan by ${n} users`
+    : ahead < 0 ? `behind plan by ${n} users` : "on plan";
+  status.textContent += ` (plan expects ${plan.expectedNow.toLocaleString("en")} by now)`;
+  status.className = ahead < 0 ? "behind" : "ahead";
+}
+
+async function setPlan(body) {
+  const response = await fetch("/_mock/plan", {
+    method: body ? "PUT" : "DELETE",
+    headers: { Authorization: `SSWS ${state.token}`, "Content-Type": "application/json" },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const error = $("#plan-error");
+  if (response.status === 400) {
+    const problem = await response.json();
+    error.textContent = problem.errorCauses.map((c) => c.errorSummary).join("; ");
+  }
+  error.hidden = response.status !== 400;
+  refresh();
+}
+
 function showOverview(o) {
   $("#users-total").textContent = o.users.total.toLocaleString("en");
   $("#groups-total").textContent = o.groups.toLocaleString("en");
@@ -62,27 +143,7 @@ function showOverview(o) {
     cell(tr, status);
     cell(tr, n.toLocaleString("en"));
   });
-  const series = o.created.series;
-  const svg = $("#created-chart");
-  svg.replaceChildren();
-  const peak = Math.max(1, ...series.map((p) => p.created));
-  const width = 600 / SLOTS;
-  const offset = SLOTS - series.length; // newest at the right edge
-  series.forEach((point, i) => {
-    const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
-    const height = (point.created / peak) * 116;
-    rect.setAttribute("x", String((offset + i) * width + 1));
-    rect.setAttribute("y", String(120 - height));
-    rect.setAttribute("width", String(Math.max(width - 2, 1)));
-    rect.setAttribute("height", String(height));
-    const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
-    title.textContent = `${point.created} users`;
-    rect.appendChild(title);
-    svg.appendChild(rect);
-  });
-  const last = series.length ? series[series.length - 1].created : 0;
-  $("#created-caption").textContent =
-    `per ${o.created.bucketMs / 1000} s of the org's clock; latest ${last}, peak ${series.length ? peak : 0}`;
+  drawCreated(o.created, o.plan);
   if (state.journalAfter === null) state.journalAfter = Math.max(0, o.journalSeq - KEEP_JOURNAL);
 }
 
@@ -95,8 +156,9 @@ function showStats(stats) {
     cell(tr, b.rateLimited.toLocaleString("en"), b.rateLimited ? "limited" : "");
     cell(tr, b.limitPerMinute);
     const td = cell(tr, "");
-    // Requests a minute over the time observed, a short burst counted as one minute.
-    const perMinute = (b.requests / Math.max(b.observedSeconds, 60)) * 60;
+    // Requests an Okta minute (the time observed × the time scale, which the limit speaks),
+    // a short burst counted as one minute.
+    const perMinute = (b.requests / Math.max(b.observedSeconds * (stats.timeScale || 1), 60)) * 60;
     const share = b.limitPerMinute ? Math.min(1, perMinute / b.limitPerMinute) : 0;
     const bar = document.createElement("div");
     bar.className = share >= 1 ? "bar full" : "bar";
@@ -207,6 +269,11 @@ $("#sign-in").addEventListener("submit", (event) => {
   signIn($("#token").value.trim());
 });
 $("#sign-out").addEventListener("click", () => signOut());
+$("#plan-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  setPlan({ users: Number($("#plan-users").value) });
+});
+$("#plan-clear").addEventListener("click", () => setPlan(null));
 $("#journal-filters").addEventListener("submit", (event) => {
   event.preventDefault();
   state.filters = Object.fromEntries(new FormData(event.target).entries());
