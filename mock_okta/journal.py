@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from multiprocessing.sharedctypes import SynchronizedArray
 from typing import Final
 
+from mock_okta.concurrency import raw
 from mock_okta.db import Database
 
 log = logging.getLogger("mock_okta.journal")
@@ -226,11 +227,11 @@ class Journal:
         # Shared with every worker: how many entries each has queued and not yet written.
         self.pending = pending if pending is not None else multiprocessing.Array("i", 1)
         self.slot = slot
-        self._count(reset=True)
         self.limit = limit
         self.interval = interval
         self._queue: list[Pending] = []
         self._lock = threading.Lock()
+        self._zero_count()
         self._flush_lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = False
@@ -258,7 +259,7 @@ class Journal:
             pending.resets = self.resets
             self._queue.append(pending)
             full = len(self._queue) >= BATCH
-            self._count(1)
+            raw(self.pending)[self.slot] += 1  # this process's slot, under self._lock
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="mock-okta-journal", daemon=True
@@ -285,17 +286,20 @@ class Journal:
                 if batch:
                     self._write(batch)
             finally:
-                self._count(-len(batch))
+                with self._lock:
+                    raw(self.pending)[self.slot] -= len(batch)
 
     def discard(self) -> None:
         """Drop queued entries (a reset is about to empty the journal)."""
         with self._flush_lock, self._lock:
-            self._count(-len(self._queue))
+            raw(self.pending)[self.slot] -= len(self._queue)
             self._queue = []
 
-    def _count(self, change: int = 0, *, reset: bool = False) -> None:
-        with self.pending.get_lock():
-            self.pending[self.slot] = 0 if reset else self.pending[self.slot] + change
+    def _zero_count(self) -> None:
+        # Only this process writes its slot, always under self._lock, so with no lock across
+        # processes: another worker reading it sees a whole int, before or after a change.
+        with self._lock:
+            raw(self.pending)[self.slot] = 0
 
     def unwritten(self) -> int:
         """Entries queued by every worker and not yet written."""
