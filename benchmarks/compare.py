@@ -49,10 +49,19 @@ DIGEST = base64.b64encode(hashlib.sha256(SALT.encode() + PASSWORD.encode()).dige
 ROOT = Path(__file__).resolve().parent.parent
 
 
+_TAKEN: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port no other target of this run was given (the servers bind with SO_REUSEPORT:
+    two given the same port would share its requests)."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in _TAKEN:
+            _TAKEN.add(port)
+            return port
 
 
 def profile(login: str, i: int) -> dict[str, str]:
@@ -119,7 +128,7 @@ class Target:
     def seed(self) -> None:
         """SEEDED users with a SHA-256 hash (the mock) or as the peer takes them."""
         logins = [f"seed.{i}@example.com" for i in range(SEEDED)]
-        if self.name.startswith("mock"):
+        if self.name.startswith(("mock", "base")):  # a mock: seeded in bulk
             users = [
                 {"profile": profile(login, i), "credentials": {"password": {"value": PASSWORD}}}
                 for i, login in enumerate(logins)

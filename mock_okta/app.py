@@ -11,6 +11,7 @@ import json
 import logging
 import socket
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Request, Response, g, jsonify, request
@@ -54,13 +55,30 @@ PUBLIC_PREFIXES = ("/api/v1/authn", "/oauth2/", "/.well-known/", "/_mock/ui")
 CONTROL_PREFIX = "/_mock/"
 OAUTH_PREFIX = "/oauth2/"
 CONTROL_MAX_BODY_BYTES = 256 * 1024 * 1024
+MAX_SYNC_CACHED = 4096  # the views and hooks, many times over
 DROPPED_HEADER = "X-Mock-Okta-Dropped"  # tells the in-process adapter to raise ConnectionError
+
+
+class _Flask(Flask):
+    """Flask, deciding once per function (not on every call) that a hook or view is sync."""
+
+    def __init__(self, import_name: str) -> None:
+        super().__init__(import_name)
+        self._sync: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        sync = self._sync.get(func)
+        if sync is None:
+            sync = super().ensure_sync(func)
+            if len(self._sync) < MAX_SYNC_CACHED:  # a per-request callback is not kept
+                self._sync[func] = sync
+        return sync
 
 
 def create_app(settings: Settings | None = None, *, org: Org | None = None) -> Flask:
     """Build the app around `org` (or a new org from `settings`); nothing is global."""
     org = org or Org(settings or Settings())
-    app = Flask("mock_okta")
+    app = _Flask("mock_okta")
     app.extensions["mock_okta"] = org
     app.config["MAX_CONTENT_LENGTH"] = org.settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep Okta's field order
@@ -263,8 +281,9 @@ def _finish(response: Response) -> Response:
 
 def _teardown(_exc: BaseException | None) -> None:
     syslog.bind(None)
-    if g.pop("inflight", False):
-        token: ApiToken | None = g.get("token")
+    seen = g.__dict__
+    if seen.pop("inflight", False):
+        token: ApiToken | None = seen.get("token")
         current_org().inflight.leave(token.index if token else None)
 
 
