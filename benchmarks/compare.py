@@ -49,10 +49,19 @@ DIGEST = base64.b64encode(hashlib.sha256(SALT.encode() + PASSWORD.encode()).dige
 ROOT = Path(__file__).resolve().parent.parent
 
 
+_TAKEN: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port no other target of this run was given (the servers bind with SO_REUSEPORT:
+    two given the same port would share its requests)."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in _TAKEN:
+            _TAKEN.add(port)
+            return port
 
 
 def profile(login: str, i: int) -> dict[str, str]:
@@ -119,7 +128,7 @@ class Target:
     def seed(self) -> None:
         """SEEDED users with a SHA-256 hash (the mock) or as the peer takes them."""
         logins = [f"seed.{i}@example.com" for i in range(SEEDED)]
-        if self.name.startswith("mock"):
+        if self.name.startswith(("mock", "base")):  # a mock: seeded in bulk
             users = [
                 {"profile": profile(login, i), "credentials": {"password": {"value": PASSWORD}}}
                 for i, login in enumerate(logins)
@@ -342,9 +351,22 @@ def bulk_seed_rate(target: Target, batches: int = 4, size: int = 5000) -> dict[s
 # ----- targets, report
 
 
-def targets(tmp: Path, peer: bool) -> list[Target]:
+def targets(tmp: Path, peer: bool, baseline: Path | None = None) -> list[Target]:
     py = sys.executable
     out = []
+    if baseline is not None:  # another checkout's mock, 2 workers (`python -m` runs its code)
+        port = free_port()
+        out.append(
+            Target(
+                "base-2w",
+                [py, "-m", "mock_okta", "serve", "--port", str(port), "--db",
+                 str(tmp / "base-2.db"), "--token", TOKEN, "--rate-limits", "off",
+                 "--workers", "2"],
+                port,
+                cwd=baseline.resolve(),
+                supports=ALL,
+            )
+        )  # fmt: skip
     for workers in (1, 2):
         port = free_port()
         db = tmp / f"mock-{workers}.db"
@@ -434,6 +456,8 @@ def report(results: dict[str, dict[str, dict[str, float]]], names: list[str]) ->
                 parts.append(f"mock-2w/{other} {ratio(mock, by_target[other]['rps'])}")
         if "mock-1w" in by_target:
             parts.append(f"mock-2w/mock-1w {ratio(mock, by_target['mock-1w']['rps'])}")
+        if "base-2w" in by_target:
+            parts.append(f"mock-2w/base-2w {ratio(mock, by_target['base-2w']['rps'])}")
         lines.append(f"  {scenario:<10} " + ", ".join(parts))
     return "\n".join(lines)
 
@@ -467,13 +491,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-peer", action="store_true", help="leave the npm peer out")
     parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=SCENARIOS)
     parser.add_argument("--out", type=Path, default=Path("bench-compare"))
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout of mock-okta, measured as base-2w"
+    )
+    parser.add_argument("--targets", nargs="+", help="only these (mock-1w mock-2w base-2w ...)")
+    parser.add_argument("--no-open-loop", action="store_true", help="skip the open loop")
+    parser.add_argument("--no-seed", action="store_true", help="skip the bulk seed")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        running = targets(folder, not args.no_peer)
+        running = targets(folder, not args.no_peer, args.baseline)
+        if args.targets:
+            running = [t for t in running if t.name in args.targets]
         try:
             for target in running:
                 target.start()
@@ -490,9 +522,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             loops = {
                 t.name: open_loop(t, args.open_rate, args.open_seconds)
                 for t in running
-                if t.name in ("mock-2w", "peer-emulate")
+                if t.name in ("mock-2w", "base-2w", "peer-emulate") and not args.no_open_loop
             }
-            seeding = bulk_seed_rate(running[0])
+            mock_1w = [t for t in running if t.name == "mock-1w"]
+            seeding = (
+                bulk_seed_rate(mock_1w[0]) if mock_1w and not args.no_seed else {"perSecond": 0}
+            )
         finally:
             for target in running:
                 target.stop()

@@ -11,8 +11,10 @@ import json
 import logging
 import socket
 import time
+from collections.abc import Callable
+from typing import Any
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Request, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from mock_okta import routes, syslog
@@ -30,7 +32,7 @@ from mock_okta.errors import (
 from mock_okta.faults import Injection
 from mock_okta.hook_caller import ANSWERED
 from mock_okta.hooks import HookReport
-from mock_okta.journal import WindowState, redact
+from mock_okta.journal import Served, WindowState
 from mock_okta.media import body_problem
 from mock_okta.org import Org
 from mock_okta.profile import login_key
@@ -52,13 +54,30 @@ log = logging.getLogger("mock_okta")
 PUBLIC_PREFIXES = ("/api/v1/authn", "/oauth2/", "/.well-known/", "/_mock/ui")
 CONTROL_PREFIX = "/_mock/"
 CONTROL_MAX_BODY_BYTES = 256 * 1024 * 1024
+MAX_SYNC_CACHED = 4096  # the views and hooks, many times over
 DROPPED_HEADER = "X-Mock-Okta-Dropped"  # tells the in-process adapter to raise ConnectionError
+
+
+class _Flask(Flask):
+    """Flask, deciding once per function (not on every call) that a hook or view is sync."""
+
+    def __init__(self, import_name: str) -> None:
+        super().__init__(import_name)
+        self._sync: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        sync = self._sync.get(func)
+        if sync is None:
+            sync = super().ensure_sync(func)
+            if len(self._sync) < MAX_SYNC_CACHED:  # a per-request callback is not kept
+                self._sync[func] = sync
+        return sync
 
 
 def create_app(settings: Settings | None = None, *, org: Org | None = None) -> Flask:
     """Build the app around `org` (or a new org from `settings`); nothing is global."""
     org = org or Org(settings or Settings())
-    app = Flask("mock_okta")
+    app = _Flask("mock_okta")
     app.extensions["mock_okta"] = org
     app.config["MAX_CONTENT_LENGTH"] = org.settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep Okta's field order
@@ -75,21 +94,23 @@ def create_app(settings: Settings | None = None, *, org: Org | None = None) -> F
 
 def _begin() -> Response | None:
     org = current_org()
-    g.started = time.perf_counter()
-    g.request_id = org.ids.request_id()
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    seen = g.__dict__  # set through it: one lookup through the proxy, not one per name
+    seen["started"] = time.perf_counter()
+    request_id = seen["request_id"] = org.ids.request_id()
     org.sync()
-    path = request.path
+    path = req.path
     public = path.startswith(PUBLIC_PREFIXES)
-    token = g.token = _authenticate(org, required=not public)
-    syslog.bind(_request_info(org, token))
-    bucket = bucket_for(request.method, path)
+    token = seen["token"] = _authenticate(org, req, required=not public)
+    syslog.bind(_request_info(org, req, request_id, token))
+    bucket = bucket_for(req.method, path)
     if bucket is None:
         if path.startswith(CONTROL_PREFIX):  # a bulk seed of thousands of users in one body
-            request.max_content_length = CONTROL_MAX_BODY_BYTES
+            req.max_content_length = CONTROL_MAX_BODY_BYTES
             # PARITY: the control plane is the mock's own; it reads bodies as Okta's API does.
-            _check_body(org)
+            _check_body(org, req)
         return None  # the control plane and non-API paths are never limited
-    g.bucket = bucket
+    seen["bucket"] = bucket
     index = token.index if token else None
     if not org.inflight.enter(org.limit(CONCURRENCY), index, org.token_limit(CONCURRENCY, token)):
         # Okta: Limit and Remaining are 0 for a concurrency violation; Reset is an estimate.
@@ -98,56 +119,59 @@ def _begin() -> Response | None:
         window = org.window()
         org.limit_events.concurrency(org.limit(CONCURRENCY) or 0, org.clock.now() // window)
         raise OktaError(E_RATE_LIMITED, detail="concurrency limit")
-    g.inflight = True
-    injection = org.faults.pick(request.method, path, bucket)
+    seen["inflight"] = True
+    injection = org.faults.pick(req.method, path, bucket)
     if injection is not None:
-        g.fault = injection
+        seen["fault"] = injection
         if injection.latency_ms:
             time.sleep(injection.latency_ms / 1000)
         if injection.status is not None or injection.drop:
             return _inject(org, injection, bucket)
     # PARITY: whether a refused media type counts against the bucket is unconfirmed; it does
     # not (it is refused before the per-username authn limit, which reads the body).
-    _check_body(org)
+    _check_body(org, req)
     _rate_limit(org, bucket)
     return None
 
 
-def _check_body(org: Org) -> None:
+def _check_body(org: Org, req: Request) -> None:
     """400 unless the endpoint reads a request body of its media type (mock_okta/media.py)."""
+    headers = req.headers
+    chunked = "chunked" in headers.get("Transfer-Encoding", "").lower()
+    if req.url_rule is None or not (req.content_length or chunked):
+        return  # no route (a 404 or 405 comes first, as Spring maps before it reads), or no body
     if not org.runtime().media_type_check:
         return
-    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
-    if request.url_rule is None or not (request.content_length or chunked):
-        return  # no route (a 404 or 405 comes first, as Spring maps before it reads), or no body
-    head = request.get_data(cache=True)[:4]
-    problem = body_problem(request.path, request.headers.get("Content-Type"), head)
+    head = req.get_data(cache=True)[:4]
+    problem = body_problem(req.path, headers.get("Content-Type"), head)
     if problem is not None:
         raise problem
 
 
-def _request_info(org: Org, token: ApiToken | None) -> syslog.RequestInfo:
+def _request_info(
+    org: Org, req: Request, request_id: str, token: ApiToken | None
+) -> syslog.RequestInfo:
     """Who is asking, for the System Log: the token's admin (PARITY: one admin per org)."""
     actor = None
     if token is not None:
         actor = syslog.Party(org.store.admin_id, "User", "admin@mock-okta", "Mock Okta Admin")
     return syslog.RequestInfo(
-        g.request_id,
-        request.remote_addr or "",
-        request.user_agent.string,
-        request.path,
+        request_id,
+        req.remote_addr or "",
+        req.headers.get("User-Agent", ""),  # what request.user_agent.string reads
+        req.path,
         actor,
         token.id if token else None,
     )
 
 
-def _authenticate(org: Org, *, required: bool) -> ApiToken | None:
+def _authenticate(org: Org, req: Request, *, required: bool) -> ApiToken | None:
     """`SSWS <token>` as Okta documents, and `SSWS<token>` as some clients send it.
 
     A public path (authn) needs none, but one that is sent counts against its share.
     PARITY: that a trusted app's token counts its authn calls against the token is presumed.
     """
-    header = request.headers.get("Authorization", "")
+    header = req.headers.get("Authorization", "")
     token = org.tokens.authenticate(header[4:].strip() if header.startswith("SSWS") else None)
     if token is None and required:
         raise OktaError(E_INVALID_TOKEN, detail="missing or unknown API token")
@@ -237,8 +261,9 @@ def _inject(org: Org, injection: Injection, bucket: str) -> Response:
 
 def _finish(response: Response) -> Response:
     org = current_org()
-    response.headers["X-Okta-Request-Id"] = g.get("request_id", "")
-    decision: Decision | None = g.get("rate")
+    seen = g.__dict__
+    response.headers["X-Okta-Request-Id"] = seen.get("request_id", "")
+    decision: Decision | None = seen.get("rate")
     rate = None
     if decision is not None:
         reset = reset_header(org.real_time(decision.reset_at))
@@ -249,67 +274,63 @@ def _finish(response: Response) -> Response:
         response.headers["X-Rate-Limit-Remaining"] = str(decision.remaining)
         response.headers["X-Rate-Limit-Reset"] = reset
         rate = {"limit": limit, "remaining": decision.remaining, "reset": int(reset)}
-    if not request.path.startswith(CONTROL_PREFIX):
-        _journal(org, response, rate)
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    if not req.path.startswith(CONTROL_PREFIX):
+        _journal(org, req, seen, response, rate)
     return response
 
 
 def _teardown(_exc: BaseException | None) -> None:
     syslog.bind(None)
-    if g.pop("inflight", False):
-        token: ApiToken | None = g.get("token")
+    seen = g.__dict__
+    if seen.pop("inflight", False):
+        token: ApiToken | None = seen.get("token")
         current_org().inflight.leave(token.index if token else None)
 
 
-def _journal(org: Org, response: Response, rate: dict[str, int] | None) -> None:
-    """Queue the journal entry; the writer thread redacts and stores it."""
-    error: OktaError | None = g.get("error")
-    fault: Injection | None = g.get("fault")
-    bucket: str | None = g.get("bucket")
-    token: ApiToken | None = g.get("token")
-    now = org.clock.now()
-    body = g.get("json_body")
-    if body is None and request.mimetype == "application/json" and _small(org):
+def _journal(
+    org: Org,
+    req: Request,
+    seen: dict[str, Any],
+    response: Response,
+    rate: dict[str, int] | None,
+) -> None:
+    """Queue what the journal needs, raw; the writer thread builds, redacts and stores it."""
+    error: OktaError | None = seen.get("error")
+    fault: Injection | None = seen.get("fault")
+    token: ApiToken | None = seen.get("token")
+    dropped = seen.get("dropped")
+    body = seen.get("json_body")
+    if body is None and req.mimetype == "application/json" and _small(org, req):
         # Refused before the view read it: still worth a (redacted) look, unless dropped.
-        body = None if g.get("dropped") else _quiet_json()
-    status = 0 if g.get("dropped") else response.status_code
-    entry: dict[str, object] = {
-        "epoch": org.real_time(now),
-        "requestId": g.get("request_id"),
-        "worker": org.pid,
-        "method": request.method,
-        "path": request.path,
-        "query": redact(request.args.to_dict()) if request.args else {},
-        "status": status,
-        "errorCode": error.spec.code if error else None,
-        "detail": error.detail if error else None,
-        "login": _login(body) or g.get("login"),  # g.login: a form's username (OIDC)
-        "bucket": bucket,
-        "token": token.id if token else None,  # the token's id (00T…), never the token
-        "rateLimit": rate,  # as the response's headers said
-        "fault": {"id": fault.rule_id, "kind": fault.kind} if fault else None,
-        "latencyMs": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 3),
-        "body": None,
-    }
-    counters = ["requests", f"status.{status}"]
-    if bucket:
-        counters.append(f"bucket.{bucket}")
-        if status == 429:
-            counters.append(f"bucket.{bucket}.429")
-    if token is not None:
-        counters += [f"token.{token.id}.requests", f"token.{token.id}.status.{status}"]
-        if bucket:
-            counters.append(f"token.{token.id}.bucket.{bucket}")
-            if status == 429:
-                counters.append(f"token.{token.id}.limited.{bucket}")
-    if fault:
-        counters.append("faults.injected")
-    hook: HookReport | None = g.get("hook")
-    if hook is not None:
-        entry["hook"] = hook_report(hook)
-        counters.extend(_hook_counters(hook))
+        body = None if dropped else _quiet_json(req)
+    status = 0 if dropped else response.status_code
+    started = seen.get("started")
+    hook: HookReport | None = seen.get("hook")
+    bucket: str | None = seen.get("bucket")
+    now = org.clock.now()
+    served = Served(
+        org.real_time(now),
+        seen.get("request_id"),
+        org.pid,
+        req.method,
+        req.path,
+        req.args.to_dict() if req.query_string else None,
+        status,
+        error.spec.code if error else None,
+        error.detail if error else None,
+        seen.get("login"),  # a form's username (OIDC)
+        bucket,
+        token.id if token else None,
+        rate,
+        fault.rule_id if fault else None,
+        fault.kind if fault else None,
+        round((time.perf_counter() - started) * 1000, 3) if started is not None else 0.0,
+        hook_report(hook) if hook is not None else None,
+        tuple(_hook_counters(hook)) if hook is not None else (),
+    )
     window = None
-    counted: Decision | None = g.get("bucket_decision")
+    counted: Decision | None = seen.get("bucket_decision")
     if bucket and counted is not None:
         used, capacity = counted.fill
         window = WindowState(
@@ -322,7 +343,7 @@ def _journal(org: Org, response: Response, rate: dict[str, int] | None) -> None:
             capacity,
             now,
         )
-    org.journal.record(entry, tuple(counters), window, body)
+    org.journal.record_served(served, window, body)
 
 
 def _hook_counters(hook: HookReport) -> list[str]:
@@ -339,28 +360,16 @@ def _hook_counters(hook: HookReport) -> list[str]:
     return counters
 
 
-def _small(org: Org) -> bool:
-    length = request.content_length
+def _small(org: Org, req: Request) -> bool:
+    length = req.content_length
     return length is not None and length <= org.settings.max_body_bytes
 
 
-def _quiet_json() -> object:
+def _quiet_json(req: Request) -> object:
     try:
-        return json.loads(request.get_data(cache=True))
+        return json.loads(req.get_data(cache=True))
     except (ValueError, UnicodeDecodeError, RecursionError, HTTPException, OSError):
         return None  # unreadable, or the client went away (ClientDisconnected)
-
-
-def _login(body: object) -> str | None:
-    """The login a request is about, for the journal: authn's username or a created profile's."""
-    if not isinstance(body, dict):
-        return None
-    username = body.get("username")
-    if isinstance(username, str):
-        return username
-    profile = body.get("profile")
-    login = profile.get("login") if isinstance(profile, dict) else None
-    return login if isinstance(login, str) else None
 
 
 def _error_response(err: OktaError) -> Response:

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from multiprocessing.sharedctypes import SynchronizedArray
 from typing import Final
 
+from mock_okta.concurrency import raw
 from mock_okta.db import Database
 
 log = logging.getLogger("mock_okta.journal")
@@ -114,9 +115,87 @@ class WindowState:
     at: float  # mock-clock time of the request
 
 
+@dataclass(frozen=True, slots=True)
+class Served:
+    """One answered request as the pipeline saw it, raw: the writer thread turns it into the
+    journal entry and its counters (the request pays for none of the dict, the counters, the
+    redaction or the encoding). Nothing here is a secret but `args` and the body, which the
+    writer redacts before anything is stored."""
+
+    epoch: float
+    request_id: str | None
+    worker: int
+    method: str
+    path: str
+    args: Mapping[str, str] | None  # the query as parsed (first value of each key), unredacted
+    status: int
+    error_code: str | None
+    detail: str | None
+    login: str | None  # a form's username (OIDC), when the body names nobody
+    bucket: str | None
+    token_id: str | None  # the token's id (00T...), never the token
+    rate: dict[str, int] | None  # as the response's headers said
+    fault_id: str | None
+    fault_kind: str | None
+    latency_ms: float
+    hook: dict[str, object] | None = None
+    hook_counters: tuple[str, ...] = ()
+
+    def expand(self, body: object) -> tuple[dict[str, object], tuple[str, ...]]:
+        """The entry (without its body) and the exact counters it adds to."""
+        entry: dict[str, object] = {
+            "epoch": self.epoch,
+            "requestId": self.request_id,
+            "worker": self.worker,
+            "method": self.method,
+            "path": self.path,
+            "query": redact(self.args) if self.args else {},
+            "status": self.status,
+            "errorCode": self.error_code,
+            "detail": self.detail,
+            "login": login_of(body) or self.login,
+            "bucket": self.bucket,
+            "token": self.token_id,
+            "rateLimit": self.rate,
+            "fault": {"id": self.fault_id, "kind": self.fault_kind} if self.fault_id else None,
+            "latencyMs": self.latency_ms,
+            "body": None,
+        }
+        if self.hook is not None:
+            entry["hook"] = self.hook
+        status, bucket, token = self.status, self.bucket, self.token_id
+        counters = ["requests", f"status.{status}"]
+        if bucket:
+            counters.append(f"bucket.{bucket}")
+            if status == 429:
+                counters.append(f"bucket.{bucket}.429")
+        if token is not None:
+            counters += [f"token.{token}.requests", f"token.{token}.status.{status}"]
+            if bucket:
+                counters.append(f"token.{token}.bucket.{bucket}")
+                if status == 429:
+                    counters.append(f"token.{token}.limited.{bucket}")
+        if self.fault_id:
+            counters.append("faults.injected")
+        counters.extend(self.hook_counters)
+        return entry, tuple(counters)
+
+
+def login_of(body: object) -> str | None:
+    """The login a request is about, for the journal: authn's username or a created profile's."""
+    if not isinstance(body, dict):
+        return None
+    username = body.get("username")
+    if isinstance(username, str):
+        return username
+    profile = body.get("profile")
+    login = profile.get("login") if isinstance(profile, dict) else None
+    return login if isinstance(login, str) else None
+
+
 @dataclass(slots=True)
 class Pending:
-    entry: dict[str, object]
+    entry: dict[str, object] | Served  # Served: expanded (with its counters) by the writer
     counters: tuple[str, ...] = ()
     window: WindowState | None = None
     body: object = field(default=None)
@@ -148,11 +227,11 @@ class Journal:
         # Shared with every worker: how many entries each has queued and not yet written.
         self.pending = pending if pending is not None else multiprocessing.Array("i", 1)
         self.slot = slot
-        self._count(reset=True)
         self.limit = limit
         self.interval = interval
         self._queue: list[Pending] = []
         self._lock = threading.Lock()
+        self._zero_count()
         self._flush_lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = False
@@ -169,10 +248,18 @@ class Journal:
         body: object = None,
     ) -> None:
         """Queue one entry; `body` is redacted by the writer, never stored as sent."""
+        self._queue_pending(Pending(entry, counters, window, body))
+
+    def record_served(self, served: Served, window: WindowState | None, body: object) -> None:
+        """Queue one answered request; the writer builds its entry and counters."""
+        self._queue_pending(Pending(served, (), window, body))
+
+    def _queue_pending(self, pending: Pending) -> None:
         with self._lock:
-            self._queue.append(Pending(entry, counters, window, body, self.resets))
+            pending.resets = self.resets
+            self._queue.append(pending)
             full = len(self._queue) >= BATCH
-            self._count(1)
+            raw(self.pending)[self.slot] += 1  # this process's slot, under self._lock
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="mock-okta-journal", daemon=True
@@ -199,17 +286,20 @@ class Journal:
                 if batch:
                     self._write(batch)
             finally:
-                self._count(-len(batch))
+                with self._lock:
+                    raw(self.pending)[self.slot] -= len(batch)
 
     def discard(self) -> None:
         """Drop queued entries (a reset is about to empty the journal)."""
         with self._flush_lock, self._lock:
-            self._count(-len(self._queue))
+            raw(self.pending)[self.slot] -= len(self._queue)
             self._queue = []
 
-    def _count(self, change: int = 0, *, reset: bool = False) -> None:
-        with self.pending.get_lock():
-            self.pending[self.slot] = 0 if reset else self.pending[self.slot] + change
+    def _zero_count(self) -> None:
+        # Only this process writes its slot, always under self._lock, so with no lock across
+        # processes: another worker reading it sees a whole int, before or after a change.
+        with self._lock:
+            raw(self.pending)[self.slot] = 0
 
     def unwritten(self) -> int:
         """Entries queued by every worker and not yet written."""
@@ -226,6 +316,8 @@ class Journal:
     def _write(self, batch: list[Pending]) -> None:
         encoded = []
         for item in batch:
+            if isinstance(item.entry, Served):
+                item.entry, item.counters = item.entry.expand(item.body)
             entry = item.entry
             epoch = float(entry["epoch"])  # type: ignore[arg-type]
             entry["time"] = datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")
