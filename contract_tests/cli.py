@@ -121,10 +121,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         # An empty ini of our own: the calling repository's pytest settings stay out of it.
         ini = Path(tmp) / "pytest.ini"
         # Plugins of other packages the harness never uses stay unloaded (a faster start).
-        ini.write_text("[pytest]\naddopts = -ra -p no:locust -p no:schemathesis -p no:faker\n")
+        ini.write_text(
+            "[pytest]\naddopts = -ra -p no:locust -p no:schemathesis -p no:faker"
+            " -p no:hypothesispytest\n"
+        )
+        # A temporary folder of this run's own: harnesses run side by side never share one.
+        own_tmp = (
+            [] if any(a.startswith("--basetemp") for a in args) else ["--basetemp", f"{tmp}/tmp"]
+        )
         code = pytest.main(
             [str(HERE), "-c", str(ini), "--rootdir", str(HERE), "-p", "no:cacheprovider"]
             + ([] if "--help" in args else ["--harness-cli"])
+            + own_tmp
             + args
         )
     written = Path(report or DEFAULT_REPORT).resolve() / "report.html"

@@ -16,6 +16,7 @@ from mock_okta.harness.runner import (
     Mock,
     Scenario,
     real_scenario,
+    reused_scenario,
     scenario,
 )
 from mock_okta.profile import login_key
@@ -24,9 +25,12 @@ REPORTS = pytest.StashKey[list[ScenarioReport]]()
 
 
 class Harness:
-    def __init__(self, config: HarnessConfig, pytest_config: pytest.Config) -> None:
+    def __init__(
+        self, config: HarnessConfig, pytest_config: pytest.Config, served: Mock | None = None
+    ) -> None:
         self.config = config
         self.pytest_config = pytest_config
+        self.served = served  # a mock already served: each scenario resets it, none is started
 
     @property
     def real(self) -> bool:
@@ -59,7 +63,9 @@ class Harness:
             with stop_if_not_found(), real_scenario(name, config, url, token, token2) as s:
                 yield Checked(s, report)
             return
-        with stop_if_not_found(), scenario(name, config) as s:
+        served = self.served
+        fresh = reused_scenario(name, config, served) if served else scenario(name, config)
+        with stop_if_not_found(), fresh as s:
             checked = Checked(s, report)
             try:
                 yield checked

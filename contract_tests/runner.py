@@ -104,6 +104,28 @@ class Dataset:
         return [e for e in self.oracle.values() if e.get("canLogIn") and e.get("via") == via]
 
 
+def generated(
+    config: HarnessConfig,
+    out: Path,
+    *,
+    users: int | None = None,
+    bad: float | None = None,
+    apps: bool = False,
+) -> Path:
+    """A dataset as the harness makes one for a scenario (`config`'s size, seed, mix, defects)."""
+    options = Options(
+        users=users or config.users,
+        seed=config.seed,
+        mix=parse_mix(config.mix),
+        bad=config.bad if bad is None else bad,
+        groups=config.groups,
+        custom_fields=config.custom_fields,
+        apps=apps,
+    )
+    generate_dataset(options, out)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class ToolRun:
     mode: str
@@ -444,18 +466,9 @@ class Scenario:
                 self.org.logins = [str(r["profile"]["login"]) for r in dataset.records]
             self.datasets.append(dataset)
             return dataset
-        out = self.workdir / "dataset"
-        options = Options(
-            users=users or self.config.users,
-            seed=self.config.seed,
-            mix=parse_mix(self.config.mix),
-            bad=self.config.bad if bad is None else bad,
-            groups=self.config.groups,
-            custom_fields=self.config.custom_fields,
-            apps=apps,
+        dataset = Dataset.load(
+            generated(self.config, self.workdir / "dataset", users=users, bad=bad, apps=apps)
         )
-        generate_dataset(options, out)
-        dataset = Dataset.load(out)
         if isinstance(self.org, RealOrg):
             self.org.logins = [str(r["profile"]["login"]) for r in dataset.records]
         self.datasets.append(dataset)
@@ -557,6 +570,18 @@ def scenario(
     with ServedMock(args, token) as server:
         mock = Mock(server.url, token, config.time_scale, server.ca_file, token2)
         yield Scenario(name, config, workdir, mock)
+
+
+@contextlib.contextmanager
+def reused_scenario(name: str, config: HarnessConfig, mock: Mock) -> Iterator[Scenario]:
+    """One scenario on a mock already served (`--time-scale`, {token2} as `scenario` gives them):
+    reset, then the scenario's limits through the control plane; a fresh org, no new server."""
+    workdir = _fresh(config.workdir / name)
+    mock.control.reset()
+    mock.control.config(
+        rateLimits=config.rate_limits, timeScale=config.time_scale, limits=dict(config.limits)
+    )
+    yield Scenario(name, config, workdir, mock)
 
 
 @contextlib.contextmanager

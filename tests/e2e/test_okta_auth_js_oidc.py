@@ -15,11 +15,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from mock_okta.config import Settings
-from mock_okta.testing import LiveServer
+from tests.e2e.serving import OIDC_LOGIN as LOGIN
+from tests.e2e.serving import oidc_org
 from tests.helpers import PASSWORD, sha_hash, with_hash
 
-LOGIN = "isaac.brock@example.com"
 CALLBACK = "http://127.0.0.1/callback"
 VERIFIER = "okta-auth-js-verifier-0123456789-0123456789-abc"
 SCRIPT = """
@@ -33,37 +32,14 @@ auth.signInWithCredentials({ username: process.env.LOGIN, password: process.env.
 
 
 def test_okta_auth_js_session_token_is_exchanged_for_tokens(node_clients: Any) -> None:
-    with LiveServer(Settings(port=0)) as live:
-        auth = {"Authorization": f"SSWS {live.token}"}
-        user = requests.post(
-            f"{live.url}/api/v1/users",
-            json={
-                "profile": {"login": LOGIN, "email": LOGIN, "firstName": "I", "lastName": "B"},
-                "credentials": with_hash(sha_hash(PASSWORD)),
-            },
-            headers=auth,
-            timeout=10,
-        ).json()
-        app = requests.post(
-            f"{live.url}/api/v1/apps",
-            json={
-                "name": "oidc_client",
-                "label": "SPA",
-                "signOnMode": "OPENID_CONNECT",
-                "credentials": {"oauthClient": {"token_endpoint_auth_method": "none"}},
-                "settings": {
-                    "oauthClient": {
-                        "redirect_uris": [CALLBACK],
-                        "response_types": ["code"],
-                        "grant_types": ["authorization_code"],
-                        "application_type": "browser",
-                    }
-                },
-            },
-            headers=auth,
-            timeout=10,
-        ).json()
-        client_id = app["credentials"]["oauthClient"]["client_id"]
+    spa = {
+        "redirect_uris": [CALLBACK],
+        "response_types": ["code"],
+        "grant_types": ["authorization_code"],
+        "application_type": "browser",
+    }
+    with oidc_org(with_hash(sha_hash(PASSWORD)), "SPA", "none", spa) as (live, uid, oauth):
+        client_id = oauth["client_id"]
         env = {
             "ISSUER": f"{live.url}/oauth2/default",
             "CLIENT_ID": client_id,
@@ -106,6 +82,5 @@ def test_okta_auth_js_session_token_is_exchanged_for_tokens(node_clients: Any) -
         assert tokens.status_code == 200, tokens.text
         payload = tokens.json()["id_token"].split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        live.check_errors()
-    assert claims["sub"] == user["id"]
+    assert claims["sub"] == uid
     assert claims["aud"] == client_id

@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-import requests
 
-from mock_okta.config import Settings
-from mock_okta.testing import LiveServer
+from tests.e2e.serving import OIDC_LOGIN as LOGIN
+from tests.e2e.serving import oidc_org
 from tests.helpers import PASSWORD, bcrypt_hash, with_hash
 
 pytest.importorskip("okta_client", reason="okta-client-python is in the `test` extra")
@@ -20,42 +19,11 @@ from okta_client.authfoundation import (
 )
 from okta_client.oauth2auth import ResourceOwnerFlow
 
-LOGIN = "isaac.brock@example.com"
-
 
 def test_resource_owner_flow_signs_an_imported_user_in() -> None:
-    with LiveServer(Settings(port=0)) as live:
-        auth = {"Authorization": f"SSWS {live.token}"}
-        user = requests.post(
-            f"{live.url}/api/v1/users",
-            json={
-                "profile": {"login": LOGIN, "email": LOGIN, "firstName": "I", "lastName": "B"},
-                "credentials": with_hash(bcrypt_hash(PASSWORD)),
-            },
-            headers=auth,
-            timeout=10,
-        ).json()
-        app = requests.post(
-            f"{live.url}/api/v1/apps",
-            json={
-                "name": "oidc_client",
-                "label": "CLI",
-                "signOnMode": "OPENID_CONNECT",
-                "credentials": {
-                    "oauthClient": {"token_endpoint_auth_method": "client_secret_post"}
-                },
-                "settings": {
-                    "oauthClient": {
-                        "grant_types": ["password"],
-                        "response_types": ["code"],
-                        "application_type": "web",
-                    }
-                },
-            },
-            headers=auth,
-            timeout=10,
-        ).json()
-        oauth = app["credentials"]["oauthClient"]
+    cli = {"grant_types": ["password"], "response_types": ["code"], "application_type": "web"}
+    credentials = with_hash(bcrypt_hash(PASSWORD))
+    with oidc_org(credentials, "CLI", "client_secret_post", cli) as (live, uid, oauth):
         config = OAuth2ClientConfiguration(
             issuer=f"{live.url}/oauth2/default",
             scope=["openid", "profile", "offline_access"],
@@ -68,9 +36,8 @@ def test_resource_owner_flow_signs_an_imported_user_in() -> None:
         with pytest.raises(Exception, match="invalid"):
             asyncio.run(ResourceOwnerFlow(OAuth2Client(config)).start(LOGIN, "Wrong-Horse-1"))
         issuer = f"{live.url}/oauth2/default"
-        live.check_errors()
     assert token.access_token
     assert token.refresh_token
     assert token.id_token is not None
-    assert token.id_token.subject == user["id"]
+    assert token.id_token.subject == uid
     assert token.id_token.issuer == issuer

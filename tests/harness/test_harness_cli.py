@@ -159,3 +159,25 @@ def test_a_bad_harness_mix_is_a_usage_error(tmp_path: Path) -> None:
     done = _run(["--harness-mix", "rot13=1"], tmp_path)
     assert done.returncode == 4
     assert "--harness-mix: unknown scheme 'rot13'" in done.stderr
+
+
+def test_harnesses_run_side_by_side_never_share_pytest_temporary_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Two runs at once once shared /tmp/pytest-of-<user>, and pytest pruned one's folders."""
+    seen: list[list[str]] = []
+
+    def main(args: list[str]) -> int:
+        basetemp = Path(args[args.index("--basetemp") + 1])
+        assert basetemp.parent.is_dir()  # inside this run's own temporary folder, while it runs
+        seen.append(args)
+        return 0
+
+    monkeypatch.setattr(cli.pytest, "main", main)
+    for n in range(2):
+        assert cli.main(["-m", "import", "--report", str(tmp_path / f"r{n}")]) == 0
+    first, second = (Path(a[a.index("--basetemp") + 1]) for a in seen)
+    assert first != second
+    assert not first.parent.exists()  # removed with the run
+    cli.main(["-m", "import", "--basetemp", str(tmp_path / "mine")])
+    assert seen[-1].count("--basetemp") == 1  # the caller's own wins

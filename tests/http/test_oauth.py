@@ -319,18 +319,27 @@ def test_lockout_shows_on_the_hosted_page(
 # ----- the other grants, introspect, revoke, logout
 
 
-def test_refresh_password_and_client_credentials_grants(api: Api, client: FlaskClient) -> None:
+PASSWORD_GRANT = {
+    "grant_type": "password",
+    "username": LOGIN,
+    "password": PASSWORD,
+    "scope": "openid offline_access",
+}
+
+
+def password_grant(api: Api, client: FlaskClient) -> tuple[str, str, str, dict[str, Any]]:
+    """A user with a password and the web app; their password grant's tokens.
+    Returns the user's id, the app's client id and secret, and the token response."""
     uid = api.created_id(LOGIN, credentials=with_password())
     client_id, secret = oidc_app(api)
-    form = {
-        "grant_type": "password",
-        "username": LOGIN,
-        "password": PASSWORD,
-        "scope": "openid offline_access",
-    }
     tokens = client.post(
-        "/oauth2/default/v1/token", data=form, headers=basic(client_id, secret)
+        "/oauth2/default/v1/token", data=PASSWORD_GRANT, headers=basic(client_id, secret)
     ).get_json()
+    return uid, client_id, secret, tokens
+
+
+def test_refresh_password_and_client_credentials_grants(api: Api, client: FlaskClient) -> None:
+    uid, client_id, secret, tokens = password_grant(api, client)
     assert verified(client, tokens["id_token"])["sub"] == uid
     refreshed = client.post(
         "/oauth2/default/v1/token",
@@ -352,7 +361,7 @@ def test_refresh_password_and_client_credentials_grants(api: Api, client: FlaskC
     assert (claims["sub"], claims["scp"], "uid" in claims) == (client_id, ["reports.read"], False)
     wrong = client.post(
         "/oauth2/default/v1/token",
-        data={**form, "password": "Wrong-1"},
+        data={**PASSWORD_GRANT, "password": "Wrong-1"},
         headers=basic(client_id, secret),
     )
     assert wrong.status_code == 400
@@ -548,17 +557,7 @@ def test_an_expired_password_shows_its_state_and_issues_no_code(
 def test_token_grants_are_in_the_system_log_without_the_tokens(
     api: Api, client: FlaskClient
 ) -> None:
-    uid = api.created_id(LOGIN, credentials=with_password())
-    client_id, secret = oidc_app(api)
-    form = {
-        "grant_type": "password",
-        "username": LOGIN,
-        "password": PASSWORD,
-        "scope": "openid offline_access",
-    }
-    tokens = client.post(
-        "/oauth2/default/v1/token", data=form, headers=basic(client_id, secret)
-    ).get_json()
+    uid, _, secret, tokens = password_grant(api, client)
     found = api.call("GET", "/api/v1/logs?filter=" + quote('eventType sw "app.oauth2.as.token"'))
     events = found.get_json()
     assert sorted(e["eventType"] for e in events) == [

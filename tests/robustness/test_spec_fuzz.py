@@ -1,6 +1,7 @@
 """A short fuzz run from Okta's OpenAPI spec against a live mock, and tests of its checks.
 
-The long run is `make fuzz` (tests/robustness/spec_fuzz.py).
+The long run is `make fuzz` (tests/robustness/spec_fuzz.py): every served operation, and the
+generated requests to the operations the mock does not serve.
 """
 
 from __future__ import annotations
@@ -80,14 +81,18 @@ def test_the_checker_can_fail(checker: ResponseChecker) -> None:
         assert checker.check("getUser", status, kind, content), what
 
 
+# Every third fuzzed operation: users, lifecycle, credentials, hooks, principal rate limits.
+SAMPLE = FUZZED[::3]
+
+
 def test_short_fuzz_run_finds_nothing(okta_spec: dict[str, Any]) -> None:
     with live_target() as target:
-        fuzzer = Fuzzer(okta_spec, target)
+        fuzzer = Fuzzer(okta_spec, target, served=SAMPLE)
         report = fuzzer.run(8, run_seed=20260)
     assert not report.findings, report.text()
-    # The run reached the domain code: answers of every kind, for every operation.
-    assert report.requests >= 8 * len(FUZZED), report.text()
-    assert all(report.by_operation[name] for name in FUZZED), report.text()
+    # The run reached the domain code: answers of every kind, for every operation sampled.
+    assert report.requests >= 8 * len(SAMPLE), report.text()
+    assert all(report.by_operation[name] for name in SAMPLE), report.text()
     statuses = {status for (_, status) in report.statuses}
     assert {200, 204, 400, 401, 403, 404} <= statuses, report.text()
 
@@ -152,14 +157,3 @@ def test_the_unserved_check_can_fail() -> None:
     assert unserved_problems(200, "application/json", b"{}")
     assert unserved_problems(404, "text/html", b"<h1>Not Found</h1>")
     assert unserved_problems(404, "application/json", ok.replace(b"E0000008", b"E0000007"))
-
-
-def test_a_sample_of_unserved_operations_answers_oktas_404(okta_spec: dict[str, Any]) -> None:
-    """The smoke of `make fuzz --operations all`: every 50th unserved operation, generated."""
-    unserved = sorted(set(all_operations(okta_spec)) - served_operations(okta_spec))[::50]
-    with live_target() as target:
-        fuzzer = Fuzzer(okta_spec, target, served=(), unserved=tuple(unserved))
-        report = fuzzer.run(4, run_seed=7)
-    assert not report.findings, report.text()
-    assert sum(report.unserved_statuses.values()) >= len(unserved) - len(report.ungenerated)
-    assert set(report.unserved_statuses) <= {401, 404, 405}, report.text()
