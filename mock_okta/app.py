@@ -69,7 +69,9 @@ class _Flask(Flask):
         sync = self._sync.get(func)
         if sync is None:
             sync = super().ensure_sync(func)
-            if len(self._sync) < MAX_SYNC_CACHED:  # a per-request callback is not kept
+            # Bounded: a callback made per request (after_this_request; the mock has none)
+            # would otherwise be kept for ever.
+            if len(self._sync) < MAX_SYNC_CACHED:
                 self._sync[func] = sync
         return sync
 

@@ -609,12 +609,14 @@ class AuthorizationServers:
             claims.update(_profile_claims(user, scope))
             body["id_token"] = self.keys.sign(issuer.server, claims)
         syslog = self.store.syslog
-        if grant is None and (syslog is None or not syslog.enabled):
+        logged = syslog is not None and syslog.enabled
+        if grant is None and not logged:
             return body
         with self.db.write() as conn:  # the refresh token and the grant's events, at once
             if grant is not None:
                 self._insert(conn, grant, REFRESH_SECONDS, str(body["refresh_token"]))
-            self._log_grants(conn, issuer, client, user, body)
+            if logged:
+                self._log_grants(conn, issuer, client, user, body)
         return body
 
     def _log_grants(
@@ -625,14 +627,14 @@ class AuthorizationServers:
         user: User,
         body: Mapping[str, object],
     ) -> None:
-        """`app.oauth2.as.token.grant.*`, one event per token issued, never the token.
+        """`app.oauth2.as.token.grant.*`, one event per token issued, never the token (call
+        only with the System Log on).
 
         PARITY: Okta names these event types; their targets and debugData here (the user, the
         app, the authorization server and the grant's scopes) are the mock's choice.
         """
         syslog = self.store.syslog
-        if syslog is None or not syslog.enabled:
-            return
+        assert syslog is not None
         app = Party(client.app_id, "AppInstance", client.client_id)
         debug = {"grantedScopes": str(body.get("scope", "")), "authorizationServer": issuer.server}
         kinds = [k for k in ("access_token", "id_token", "refresh_token") if k in body]

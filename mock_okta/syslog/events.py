@@ -61,6 +61,12 @@ WARN_EVENTS: Final = frozenset(
 )
 
 
+INSERT: Final = (
+    "INSERT INTO log_events (published, event_type, result, actor_id, targets, body)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Party:
     """An actor or a target: `{id, type, alternateId, displayName, detailEntry}`."""
@@ -165,12 +171,11 @@ class SystemLog:
             return
         ms = int(self.clock.now() * 1000)
         request = current_request()
-        actor = event.actor or (request.actor if request else None) or SYSTEM
+        actor = _actor(event, request)
         body = self._body(event, ms, request, actor)
         targets = " ".join(t.id for t in event.targets)
         conn.execute(
-            "INSERT INTO log_events (published, event_type, result, actor_id, targets, body)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            INSERT,
             (
                 ms,
                 event.event_type,
@@ -197,7 +202,7 @@ class SystemLog:
         templates: dict[tuple[object, ...], tuple[str, str]] = {}
         rows = []
         for event in events:
-            actor = event.actor or (request.actor if request else None) or SYSTEM
+            actor = _actor(event, request)
             key = (event.event_type, event.result, event.reason, event.message, actor,
                    tuple(sorted(event.debug.items())))  # fmt: skip
             parts = templates.get(key)
@@ -212,11 +217,7 @@ class SystemLog:
             body = f'{head}"{self._uuid()}"{tail}{targets}}}'
             ids = " ".join(t.id for t in event.targets)
             rows.append((ms, event.event_type, event.result, actor.id, f" {ids} ", body))
-        conn.executemany(
-            "INSERT INTO log_events (published, event_type, result, actor_id, targets, body)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+        conn.executemany(INSERT, rows)
         before = self._written
         self._written += len(rows)
         if self._written // PRUNE_EVERY != before // PRUNE_EVERY:
@@ -355,3 +356,8 @@ class LimitEvents:
                 Event("core.concurrency.org.limit.violation", (target,), SYSTEM, FAILURE,
                       "RATE_LIMIT", debug)
             )  # fmt: skip
+
+
+def _actor(event: Event, request: RequestInfo | None) -> Party:
+    """Who did it: the event's own actor, else the request's admin, else Okta itself."""
+    return event.actor or (request.actor if request else None) or SYSTEM
