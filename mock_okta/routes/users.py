@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from mock_okta import serialize
@@ -14,8 +14,9 @@ bp = Blueprint("users", __name__, url_prefix="/api/v1/users")
 
 
 def _user(user: User, status: int = 200) -> Response:
-    response = jsonify(serialize.user(user, base_url()))
-    response.status_code = status
+    # What jsonify(serialize.user(…)) answers, without building the dict to encode it.
+    body = serialize.user_json(user, base_url()) + "\n"
+    response = current_app.response_class(body, status=status, mimetype="application/json")
     response.headers["ETag"] = user.etag
     return response
 
