@@ -9,6 +9,7 @@ hash or a token: only ids, logins, display names and Okta's outcome reasons.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -145,6 +146,12 @@ _MARK: Final = "mock-okta-uuid-mark"
 # One encoder, built once: json.dumps with options builds a new one a call.
 _dumps: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
+# An event's body as a template (record): the parts of a request that differ from one request
+# to the next stand as these marks, each a JSON string of its own ("\u0000p" once encoded).
+_PUBLISHED, _REQUEST_ID, _URI, _UUID = "\x00p", "\x00r", "\x00i", "\x00u"
+_MARKS: Final = re.compile(r'"\\u0000([priu])"')
+MAX_TEMPLATES: Final = 256
+
 
 class SystemLog:
     """The org's System Log: writes events with their actions and keeps the newest `retention`."""
@@ -164,6 +171,7 @@ class SystemLog:
         self.retention = retention
         self.enabled = enabled
         self._written = 0
+        self._templates: dict[tuple[object, ...], list[str] | None] = {}
 
     def record(self, conn: sqlite3.Connection, event: Event) -> None:
         """Store `event` in `conn`'s transaction; it commits or rolls back with the action."""
@@ -172,7 +180,6 @@ class SystemLog:
         ms = int(self.clock.now() * 1000)
         request = current_request()
         actor = _actor(event, request)
-        body = self._body(event, ms, request, actor)
         targets = " ".join(t.id for t in event.targets)
         conn.execute(
             INSERT,
@@ -182,7 +189,7 @@ class SystemLog:
                 event.result,
                 actor.id,
                 f" {targets} ",
-                _dumps(body),
+                self._encoded(event, ms, request, actor),
             ),
         )
         self._written += 1
@@ -209,7 +216,7 @@ class SystemLog:
             if parts is None:
                 probe = Event(event.event_type, (), actor, event.result, event.reason,
                               event.debug, event.message)  # fmt: skip
-                text = _dumps(self._body(probe, ms, request, actor, _MARK))
+                text = _dumps(self._body(probe, iso_ms(ms), request, actor, _MARK))
                 head, tail = text.split(f'"{_MARK}"')
                 parts = templates[key] = (head, tail.removesuffix("[]}"))
             head, tail = parts
@@ -241,6 +248,55 @@ class SystemLog:
             (self.retention,),
         )
 
+    def _encoded(self, event: Event, ms: int, request: RequestInfo | None, actor: Party) -> str:
+        """`_dumps(self._body(…))`, from a template kept per kind of event and client."""
+        where = None if request is None else (request.ip, request.user_agent, request.token_id)
+        key = (event.event_type, event.result, event.reason, event.message, actor, where,
+               tuple(event.debug.items()))  # fmt: skip
+        parts = self._templates.get(key)
+        uuid = self._uuid()
+        if parts is None:
+            text = _dumps(self._body(event, iso_ms(ms), request, actor, uuid))
+            if key not in self._templates:
+                if len(self._templates) >= MAX_TEMPLATES:
+                    self._templates.clear()
+                parts = self._template(event, request, actor)
+                # Kept only if it gives this very body (None: this kind is never templated).
+                fits = parts is not None and self._fill(parts, event, ms, request, uuid) == text
+                self._templates[key] = parts if fits else None
+            return text
+        return self._fill(parts, event, ms, request, uuid)
+
+    def _template(
+        self, event: Event, request: RequestInfo | None, actor: Party
+    ) -> list[str] | None:
+        probe = Event(event.event_type, (), actor, event.result, event.reason, event.debug,
+                      event.message)  # fmt: skip
+        if request is not None:
+            request = RequestInfo(_REQUEST_ID, request.ip, request.user_agent, _URI,
+                                  request.actor, request.token_id)  # fmt: skip
+        text = _dumps(self._body(probe, _PUBLISHED, request, actor, _UUID))
+        if not text.endswith('"target":[]}'):
+            return None
+        return _MARKS.split(text.removesuffix("[]}"))
+
+    def _fill(
+        self, parts: list[str], event: Event, ms: int, request: RequestInfo | None, uuid: str
+    ) -> str:
+        """A template's body: its fragments with the marks' values between them (JSON strings),
+        then the targets."""
+        values = {"p": _dumps(iso_ms(ms)), "u": _dumps(uuid)}
+        if request is not None:
+            values["r"] = _dumps(request.request_id)
+            values["i"] = _dumps(request.uri)
+        out = [parts[0]]
+        for i in range(1, len(parts), 2):
+            out.append(values[parts[i]])
+            out.append(parts[i + 1])
+        out.append(_dumps([t.to_json() for t in event.targets]))
+        out.append("}")
+        return "".join(out)
+
     def _uuid(self) -> str:
         """A version 4 UUID from the org's random source (as `uuid.UUID(bytes=…, version=4)`)."""
         h = self.ids.salt().hex()
@@ -249,7 +305,7 @@ class SystemLog:
     def _body(
         self,
         event: Event,
-        ms: int,
+        published: str,
         request: RequestInfo | None,
         actor: Party,
         uuid_text: str | None = None,
@@ -296,7 +352,7 @@ class SystemLog:
             "displayMessage": event.message or DISPLAY.get(event.event_type, event.event_type),
             "eventType": event.event_type,
             "outcome": outcome,
-            "published": iso_ms(ms),
+            "published": published,
             "securityContext": {},
             "severity": "WARN" if warn else "INFO",
             "debugContext": {"debugData": debug},
