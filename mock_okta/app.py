@@ -7,6 +7,7 @@ limit, injected fault, rate limit; then the view; then rate-limit headers and th
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import socket
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Request, Response, g, jsonify, request
+from flask.sessions import NullSession, SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from mock_okta import routes, syslog
@@ -58,11 +60,22 @@ MAX_SYNC_CACHED = 4096  # the views and hooks, many times over
 DROPPED_HEADER = "X-Mock-Okta-Dropped"  # tells the in-process adapter to raise ConnectionError
 
 
+class _NoSessions(SecureCookieSessionInterface):
+    """The mock signs no cookies (no secret key): one shared NullSession, which refuses writes,
+    instead of Flask's failed attempt to open one and a new NullSession on every request."""
+
+    _null = NullSession()
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        return self._null
+
+
 class _Flask(Flask):
     """Flask, deciding once per function (not on every call) that a hook or view is sync."""
 
     def __init__(self, import_name: str) -> None:
         super().__init__(import_name)
+        self.session_interface = _NoSessions()
         self._sync: dict[Callable[..., Any], Callable[..., Any]] = {}
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
@@ -84,9 +97,11 @@ def create_app(settings: Settings | None = None, *, org: Org | None = None) -> F
     app.config["MAX_CONTENT_LENGTH"] = org.settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep Okta's field order
     app.json.compact = True  # type: ignore[attr-defined]
-    app.before_request(_begin)
-    app.after_request(_finish)
-    app.teardown_request(_teardown)
+    # The org is bound once here: the hooks run on every request (current_org() is a lookup
+    # through Flask's proxies each time).
+    app.before_request(functools.partial(_begin, org))
+    app.after_request(functools.partial(_finish, org))
+    app.teardown_request(functools.partial(_teardown, org))
     app.register_error_handler(OktaError, _render_okta_error)
     app.register_error_handler(HTTPException, _render_http_error)
     app.register_error_handler(Exception, _render_unexpected)
@@ -94,8 +109,7 @@ def create_app(settings: Settings | None = None, *, org: Org | None = None) -> F
     return app
 
 
-def _begin() -> Response | None:
-    org = current_org()
+def _begin(org: Org) -> Response | None:
     req: Request = request._get_current_object()  # type: ignore[attr-defined]
     seen = g.__dict__  # set through it: one lookup through the proxy, not one per name
     seen["started"] = time.perf_counter()
@@ -261,8 +275,7 @@ def _inject(org: Org, injection: Injection, bucket: str) -> Response:
     return Response(html, status=status, mimetype="text/html")
 
 
-def _finish(response: Response) -> Response:
-    org = current_org()
+def _finish(org: Org, response: Response) -> Response:
     seen = g.__dict__
     response.headers["X-Okta-Request-Id"] = seen.get("request_id", "")
     decision: Decision | None = seen.get("rate")
@@ -282,12 +295,12 @@ def _finish(response: Response) -> Response:
     return response
 
 
-def _teardown(_exc: BaseException | None) -> None:
+def _teardown(org: Org, _exc: BaseException | None) -> None:
     syslog.bind(None)
     seen = g.__dict__
     if seen.pop("inflight", False):
         token: ApiToken | None = seen.get("token")
-        current_org().inflight.leave(token.index if token else None)
+        org.inflight.leave(token.index if token else None)
 
 
 def _journal(
@@ -303,7 +316,7 @@ def _journal(
     token: ApiToken | None = seen.get("token")
     dropped = seen.get("dropped")
     body = seen.get("json_body")
-    if body is None and req.mimetype == "application/json" and _small(org, req):
+    if body is None and _small(org, req) and req.mimetype == "application/json":
         # Refused before the view read it: still worth a (redacted) look, unless dropped.
         body = None if dropped else _quiet_json(req)
     status = 0 if dropped else response.status_code

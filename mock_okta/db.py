@@ -443,12 +443,18 @@ class Database:
             with self._lock:
                 yield from self._budgeted(self._conn, budget)
             return
-        conn = getattr(self._local, "conn", None)
+        yield from self._budgeted(self.reader(), budget)
+
+    def reader(self) -> sqlite3.Connection:
+        """This thread's connection to read a file store on, with no time budget of its own
+        (a hot path: `read()` without its two generators); `:memory:` has none (use read())."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
+            assert not self.is_memory
             conn = self._local.conn = self._connect()
             with self._lock:
                 self._readers.append(conn)
-        yield from self._budgeted(conn, budget)
+        return conn
 
     def _budgeted(
         self, conn: sqlite3.Connection, budget: float | None
