@@ -52,16 +52,28 @@ MAX_BODY_CHARS: Final = 8192
 MAX_DEPTH: Final = 32  # deeper parts of a body are not kept (a parsed body can nest ~900 deep)
 TOO_DEEP: Final = "[too deep]"
 BATCH: Final = 256
+# json.dumps with options builds an encoder a call; these are built once.
+_MEASURE: Final = json.JSONEncoder(ensure_ascii=False).encode
+_ENCODE: Final = json.JSONEncoder(separators=(",", ":")).encode
+
+
+# A parsed body is mostly these: their exact types are checked before the (slower) ABCs.
+_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
 
 
 def redact(data: object, key: str | None = None, depth: int = 0) -> object:
     """A copy of `data` with every secret scalar replaced; structure and other values kept."""
-    if isinstance(data, Mapping | list) and depth >= MAX_DEPTH:
-        return TOO_DEEP
-    if isinstance(data, Mapping):
-        return {str(k): redact(v, str(k), depth + 1) for k, v in data.items()}
-    if isinstance(data, list):
-        return [redact(item, key, depth + 1) for item in data]
+    kind = type(data)
+    if kind not in _SCALARS:
+        if kind is dict or (kind is not list and isinstance(data, Mapping)):
+            if depth >= MAX_DEPTH:
+                return TOO_DEEP
+            items = data.items()  # type: ignore[attr-defined]
+            return {(name := str(k)): redact(v, name, depth + 1) for k, v in items}
+        if isinstance(data, list):
+            if depth >= MAX_DEPTH:
+                return TOO_DEEP
+            return [redact(item, key, depth + 1) for item in data]
     if key is not None and data is not None and is_secret_key(key):
         return REDACTED
     return data
@@ -95,7 +107,7 @@ def redact_uri(uri: str) -> str:
 def body_for_journal(data: object) -> object:
     """The redacted body, or a marker when it is too large to keep."""
     clean = redact(data)
-    text = json.dumps(clean, ensure_ascii=False)
+    text = _MEASURE(clean)
     if len(text) > MAX_BODY_CHARS:
         return {"_truncated": True, "chars": len(text)}
     return clean
@@ -325,7 +337,7 @@ class Journal:
                 if item.body is not None:
                     entry["body"] = body_for_journal(item.body)
                 # ASCII escapes keep even a lone surrogate (which no UTF-8 can hold) storable.
-                text = json.dumps(entry, separators=(",", ":"))
+                text = _ENCODE(entry)
             except (ValueError, TypeError, RecursionError):
                 # One odd body must never cost the batch (and the exact counters) its entries.
                 log.exception("mock-okta journal: a body could not be kept")
