@@ -118,7 +118,7 @@ def _begin(org: Org) -> Response | None:
     path = req.path
     public = path.startswith(PUBLIC_PREFIXES)
     token = seen["token"] = _authenticate(org, req, required=not public)
-    syslog.bind(_request_info(org, req, request_id, token))
+    syslog.bind(functools.partial(_request_info, org, req, request_id, token))
     bucket = bucket_for(req.method, path)
     if bucket is None:
         if path.startswith(CONTROL_PREFIX):  # a bulk seed of thousands of users in one body

@@ -118,12 +118,16 @@ class UserOperations(GroupOperations):
 
     def _log_created(self, conn: sqlite3.Connection, user: User, group_ids: Sequence[str]) -> None:
         """user.lifecycle.create, then .activate unless STAGED, then each group joined."""
-        self.log_event(conn, "user.lifecycle.create", user)
+        if self.syslog is None:
+            return
+        party = user_party(user)
+        events = [Event("user.lifecycle.create", (party,))]
         if user.status is not UserStatus.STAGED:
-            self.log_event(conn, "user.lifecycle.activate", user)
+            events.append(Event("user.lifecycle.activate", (party,)))
         for gid in group_ids:
             if gid != self.everyone_id:
-                self.log_event(conn, "group.user_membership.add", user, Party(gid, "UserGroup"))
+                events.append(Event("group.user_membership.add", (party, Party(gid, "UserGroup"))))
+        self.syslog.record_each(conn, events)
 
     def _new_user(
         self, profile: Profile, creds: CredentialsInput, status: UserStatus, type_id: str

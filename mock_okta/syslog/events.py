@@ -12,7 +12,7 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -98,7 +98,9 @@ class RequestInfo:
     token_id: str | None = None  # the API token's id (00T...), never the token
 
 
-_REQUEST: ContextVar[RequestInfo | None] = ContextVar("mock_okta_syslog_request", default=None)
+_REQUEST: ContextVar[RequestInfo | Callable[[], RequestInfo] | None] = ContextVar(
+    "mock_okta_syslog_request", default=None
+)
 
 
 @contextmanager
@@ -110,13 +112,19 @@ def bound(info: RequestInfo) -> Iterator[None]:
         _REQUEST.reset(token)
 
 
-def bind(info: RequestInfo | None) -> None:
-    """Set the current request for this thread's (or task's) events."""
+def bind(info: RequestInfo | Callable[[], RequestInfo] | None) -> None:
+    """Set the current request for this thread's (or task's) events; a callable makes it when
+    the first event needs it (most requests write none)."""
     _REQUEST.set(info)
 
 
 def current_request() -> RequestInfo | None:
-    return _REQUEST.get()
+    info = _REQUEST.get()
+    if info is None or isinstance(info, RequestInfo):
+        return info
+    made = info()
+    _REQUEST.set(made)
+    return made
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,25 +183,27 @@ class SystemLog:
 
     def record(self, conn: sqlite3.Connection, event: Event) -> None:
         """Store `event` in `conn`'s transaction; it commits or rolls back with the action."""
-        if not self.enabled:
+        self.record_each(conn, (event,))
+
+    def record_each(self, conn: sqlite3.Connection, events: Sequence[Event]) -> None:
+        """Store `events` in `conn`'s transaction in one statement, each as `record` would."""
+        if not self.enabled or not events:
             return
-        ms = int(self.clock.now() * 1000)
         request = current_request()
-        actor = _actor(event, request)
-        targets = " ".join(t.id for t in event.targets)
-        conn.execute(
-            INSERT,
-            (
-                ms,
-                event.event_type,
-                event.result,
-                actor.id,
-                f" {targets} ",
-                self._encoded(event, ms, request, actor),
-            ),
-        )
-        self._written += 1
-        if self._written % PRUNE_EVERY == 0:
+        rows = []
+        for event in events:
+            ms = int(self.clock.now() * 1000)
+            actor = _actor(event, request)
+            targets = " ".join(t.id for t in event.targets)
+            body = self._encoded(event, ms, request, actor)
+            rows.append((ms, event.event_type, event.result, actor.id, f" {targets} ", body))
+        if len(rows) == 1:
+            conn.execute(INSERT, rows[0])
+        else:
+            conn.executemany(INSERT, rows)
+        before = self._written
+        self._written += len(rows)
+        if self._written // PRUNE_EVERY != before // PRUNE_EVERY:
             self.prune(conn)
 
     def record_many(self, conn: sqlite3.Connection, events: Sequence[Event]) -> None:
@@ -285,9 +295,10 @@ class SystemLog:
     ) -> str:
         """A template's body: its fragments with the marks' values between them (JSON strings),
         then the targets."""
-        values = {"p": _dumps(iso_ms(ms)), "u": _dumps(uuid)}
+        values = {"p": f'"{iso_ms(ms)}"', "u": f'"{uuid}"'}  # digits, hex and punctuation
         if request is not None:
-            values["r"] = _dumps(request.request_id)
+            rid = request.request_id
+            values["r"] = f'"{rid}"' if rid.isalnum() else _dumps(rid)
             values["i"] = _dumps(request.uri)
         out = [parts[0]]
         for i in range(1, len(parts), 2):

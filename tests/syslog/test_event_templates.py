@@ -35,7 +35,7 @@ REQUESTS = [
     None,
     RequestInfo("rid1", "10.0.0.1", "curl/8", "/api/v1/users", ADMIN, "00T1"),
     RequestInfo("rid2", "10.0.0.1", "curl/8", '/api/v1/users/zoë%40x/é"\\', ADMIN, "00T1"),
-    RequestInfo("rid3", "", 'UA "\u0000p" \\u0000r', "/api/v1/\u0000i", None, None),
+    RequestInfo('r "3" \\ é', "", 'UA "\u0000p" \\u0000r', "/api/v1/\u0000i", None, None),
 ]
 
 
