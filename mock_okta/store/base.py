@@ -54,6 +54,8 @@ COLUMNS = (
 )
 
 INSERT_USER = f"INSERT INTO users ({COLUMNS}) VALUES ({', '.join('?' * 16)})"
+# What json.dumps(profile, ensure_ascii=False) writes, with the encoder built once.
+_PROFILE_TEXT = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +128,7 @@ def user_params(user: User) -> tuple[object, ...]:
         user.last_updated,
         user.password_changed,
         user.type_id,
-        json.dumps(user.profile, ensure_ascii=False),
+        _PROFILE_TEXT(user.profile),
         user.provider.value,
         password_to_json(user.password),
         recovery_to_json(user.recovery_question),

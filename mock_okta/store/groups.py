@@ -235,6 +235,8 @@ class GroupOperations(StoreBase):
 
     def _join(self, conn: sqlite3.Connection, user_id: str, group_ids: Sequence[str]) -> None:
         """Put a new user in `group_ids` (create's groupIds, seeds), in the caller's transaction."""
+        if not group_ids:
+            return
         joined = []
         for gid in group_ids:
             # PARITY: Okta's answer to an unknown id in `groupIds` is unconfirmed: the 404 a
