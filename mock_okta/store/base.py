@@ -93,17 +93,23 @@ def page_limit(text: str | None, default: int, maximum: int = MAX_PAGE) -> int:
     return min(limit, maximum)  # Okta caps a page at the maximum rather than refusing
 
 
+# A row's text to its member by a dict lookup (an Enum's call is slower); unknown text still
+# raises as the Enum's call does.
+_STATUSES: dict[object, UserStatus] = {s.value: s for s in UserStatus}
+_PROVIDERS: dict[object, ProviderType] = {p.value: p for p in ProviderType}
+
+
 def row_to_user(row: tuple[Any, ...]) -> User:
     (uid, _key, status, created, activated, status_changed, last_login, last_updated,
      password_changed, type_id, profile, provider, password, recovery, failed,
      version) = row  # fmt: skip
     return User(
         id=str(uid),
-        status=UserStatus(str(status)),
+        status=_STATUSES.get(status) or UserStatus(str(status)),
         created=int(created),
         last_updated=int(last_updated),
         profile=json.loads(str(profile)),
-        provider=ProviderType(str(provider)),
+        provider=_PROVIDERS.get(provider) or ProviderType(str(provider)),
         password=password_from_json(password if password is None else str(password)),
         recovery_question=recovery_from_json(recovery if recovery is None else str(recovery)),
         type_id=str(type_id),
