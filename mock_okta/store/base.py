@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from mock_okta.clock import Clock
@@ -53,7 +54,18 @@ COLUMNS = (
     " version"
 )
 
+# json.dumps(profile, ensure_ascii=False), with the encoder built once (json.dumps builds one
+# a call when given options).
+_dump_profile = json.JSONEncoder(ensure_ascii=False).encode
+
 INSERT_USER = f"INSERT INTO users ({COLUMNS}) VALUES ({', '.join('?' * 16)})"
+
+
+@cache
+def insert_users(n: int) -> str:
+    """INSERT_USER for `n` rows in one statement."""
+    row = f"({', '.join('?' * 16)})"
+    return f"INSERT INTO users ({COLUMNS}) VALUES {', '.join([row] * n)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +138,7 @@ def user_params(user: User) -> tuple[object, ...]:
         user.last_updated,
         user.password_changed,
         user.type_id,
-        json.dumps(user.profile, ensure_ascii=False),
+        _dump_profile(user.profile),
         user.provider.value,
         password_to_json(user.password),
         recovery_to_json(user.recovery_question),
