@@ -225,7 +225,7 @@ def _text(u: str) -> str:
 def user_text(profile: dict[str, object]) -> str:
     """What `_text` makes of a profile, in Python (for a bulk seed)."""
     return TEXT_SEPARATOR.join(
-        v.casefold() if isinstance(v := profile.get(n), str) else "" for n in CONTAINS_NAMES
+        [v.casefold() if isinstance(v := profile.get(n), str) else "" for n in CONTAINS_NAMES]
     )
 
 

@@ -88,17 +88,22 @@ class PasswordHash:
 
     def to_okta(self) -> dict[str, object]:
         """The hash object as Okta's API spells it."""
-        fields: dict[str, object | None] = {
-            "algorithm": self.algorithm.value,
-            "workFactor": self.work_factor,
-            "iterationCount": self.iteration_count,
-            "keySize": self.key_size,
-            "digestAlgorithm": self.digest_algorithm.value if self.digest_algorithm else None,
-            "salt": self.salt,
-            "saltOrder": self.salt_order.value if self.salt_order else None,
-            "value": self.value,
-        }
-        return {k: v for k, v in fields.items() if v is not None}
+        out: dict[str, object] = {"algorithm": self.algorithm.value}
+        if self.work_factor is not None:
+            out["workFactor"] = self.work_factor
+        if self.iteration_count is not None:
+            out["iterationCount"] = self.iteration_count
+        if self.key_size is not None:
+            out["keySize"] = self.key_size
+        if self.digest_algorithm:
+            out["digestAlgorithm"] = self.digest_algorithm.value
+        if self.salt is not None:
+            out["salt"] = self.salt
+        if self.salt_order:
+            out["saltOrder"] = self.salt_order.value
+        if self.value is not None:
+            out["value"] = self.value
+        return out
 
 
 def decode_base64(text: str) -> bytes | None:

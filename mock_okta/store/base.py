@@ -149,7 +149,8 @@ def user_params(user: User) -> tuple[object, ...]:
 
 def user_party(user: User) -> Party:
     """A user as an event's actor or target."""
-    name = " ".join(str(user.profile.get(k) or "") for k in ("firstName", "lastName")).strip()
+    profile = user.profile
+    name = f"{profile.get('firstName') or ''} {profile.get('lastName') or ''}".strip()
     return Party(user.id, "User", user.login, name or user.login)
 
 

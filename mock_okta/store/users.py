@@ -170,8 +170,11 @@ class UserOperations(GroupOperations):
             try:
                 clean = schema.validate(item.get("profile"))
                 creds = self._credentials(item.get("credentials"), str(clean.get("login") or ""))
-                default = UserStatus.ACTIVE if creds.password else UserStatus.PROVISIONED
-                status = UserStatus(str(item.get("status") or default.value))
+                given = item.get("status")
+                if not given:
+                    status = UserStatus.ACTIVE if creds.password else UserStatus.PROVISIONED
+                else:
+                    status = UserStatus(str(given))
                 names = item.get("groups") or []
                 if not isinstance(names, list) or not all(
                     isinstance(n, str) and n.strip() for n in names

@@ -204,8 +204,9 @@ class SystemLog:
         # Events in a row that share their targets (the same tuple) share their JSON too.
         last: Sequence[Party] | None = None
         targets = ids = ""
+        default_actor = (request.actor if request else None) or SYSTEM  # as _actor has it
         for event, salt in zip(events, self.ids.salts(len(events)), strict=True):
-            actor = _actor(event, request)
+            actor = event.actor or default_actor
             debug = tuple(sorted(event.debug.items())) if event.debug else ()
             key = (event.event_type, event.result, event.reason, event.message, actor, debug)
             parts = templates.get(key)
