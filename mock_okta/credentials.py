@@ -39,26 +39,27 @@ def parse_credentials(raw: object, login: str, salt: Callable[[], bytes]) -> Cre
     if pw is not None:
         if not isinstance(pw, Mapping):
             raise validation_error("password", "The value must be an object")
-        given = [k for k in ("value", "hash", "hook") if pw.get(k) is not None]
-        if len(given) > 1:
+        value, hashed, hook = pw.get("value"), pw.get("hash"), pw.get("hook")
+        if (value is not None) + (hashed is not None) + (hook is not None) > 1:
             # PARITY: Okta's answer to more than one of value/hash/hook is unconfirmed.
             raise validation_error("password", "Only one of value, hash or hook may be given")
-        if "value" in given:
-            problem = password_problem(pw["value"], login)
+        if value is not None:
+            problem = password_problem(value, login)
             if problem:
                 raise validation_error("password", problem)
-            password = NativeHash.of(str(pw["value"]), salt())
-        elif "hash" in given:
-            password = parse_hash(pw["hash"])
+            password = NativeHash.of(str(value), salt())
+        elif hashed is not None:
+            password = parse_hash(hashed)
             imported = True
-        elif "hook" in given:
-            password = _parse_hook(pw["hook"])
+        elif hook is not None:
+            password = _parse_hook(hook)
             imported = True
+    recovery, provider = raw.get("recovery_question"), raw.get("provider")
     return CredentialsInput(
-        password=password,
-        imported=imported,
-        recovery_question=_parse_recovery(raw.get("recovery_question"), salt),
-        provider=_parse_provider(raw.get("provider")),
+        password,
+        imported,
+        None if recovery is None else _parse_recovery(recovery, salt),
+        None if provider is None else _parse_provider(provider),
     )
 
 

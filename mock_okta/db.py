@@ -225,7 +225,7 @@ def _text(u: str) -> str:
 def user_text(profile: dict[str, object]) -> str:
     """What `_text` makes of a profile, in Python (for a bulk seed)."""
     return TEXT_SEPARATOR.join(
-        v.casefold() if isinstance(v := profile.get(n), str) else "" for n in CONTAINS_NAMES
+        [v.casefold() if isinstance(v := profile.get(n), str) else "" for n in CONTAINS_NAMES]
     )
 
 
@@ -244,28 +244,41 @@ _UNINDEX_OLD = (
     f"DELETE FROM profile_values WHERE (name, value, user_id) IN ({_values('OLD')});"
     " DELETE FROM user_text WHERE rowid = text_key(OLD.id);"
 )
-# A bulk seed writes the trigrams of all its users at once, at its end (one FTS5 statement
-# costs a fraction of one per user); this `meta` row, never committed, says so.
-TEXT_DEFERRED: Final = "text_deferred"
+# A bulk seed indexes all its users at once, after their rows (`INDEX_SEED_VALUES`, then
+# `INSERT_TEXT` in rowid order: a set costs a fraction of a trigger per user, and FTS5 flushes
+# its pending terms at every rowid lower than the last); this `meta` row, never committed,
+# turns the insert trigger off meanwhile.
+INDEX_DEFERRED: Final = "index_deferred"
 PROFILE_INDEX: Final = (
     "CREATE TABLE IF NOT EXISTS profile_values (name TEXT NOT NULL, value TEXT NOT NULL,"
     " user_id TEXT NOT NULL, PRIMARY KEY (name, value, user_id)) WITHOUT ROWID",
     "CREATE VIRTUAL TABLE IF NOT EXISTS user_text USING fts5(user_id UNINDEXED, text,"
     " tokenize='trigram case_sensitive 1', detail='none', columnsize=0)",
-    "CREATE TRIGGER IF NOT EXISTS users_index_insert AFTER INSERT ON users"
-    f" BEGIN {_VALUES_NEW} END",
-    "CREATE TRIGGER IF NOT EXISTS users_text_insert AFTER INSERT ON users WHEN NOT EXISTS"
-    f" (SELECT 1 FROM meta WHERE key = '{TEXT_DEFERRED}') BEGIN {_TEXT_NEW} END",
+    "CREATE TRIGGER IF NOT EXISTS users_index_add AFTER INSERT ON users WHEN NOT EXISTS"
+    f" (SELECT 1 FROM meta WHERE key = '{INDEX_DEFERRED}') BEGIN {_VALUES_NEW} {_TEXT_NEW} END",
     "CREATE TRIGGER IF NOT EXISTS users_index_delete AFTER DELETE ON users"
     f" BEGIN {_UNINDEX_OLD} END",
     "CREATE TRIGGER IF NOT EXISTS users_index_update AFTER UPDATE OF profile ON users"
     f" WHEN OLD.profile IS NOT NEW.profile BEGIN {_UNINDEX_OLD} {_VALUES_NEW} {_TEXT_NEW} END",
 )
+# The insert triggers of earlier versions, dropped at start-up (users_index_add replaced them).
+OLD_TRIGGERS: Final = (
+    "DROP TRIGGER IF EXISTS users_index_insert",
+    "DROP TRIGGER IF EXISTS users_text_insert",
+)
+# The profile values of a bulk seed's users (a JSON array of their ids), what the trigger's
+# statement makes of each, in the primary key's order.
+INDEX_SEED_VALUES: Final = (
+    "INSERT INTO profile_values (name, value, user_id)"
+    f" SELECT p.key, {fold('p.value')}, users.id FROM json_each(?) AS seeded"
+    " JOIN users ON users.id = seeded.value, json_each(users.profile) AS p"
+    " WHERE p.value IS NOT NULL ORDER BY 1, 2, 3"
+)
 # The trigrams of a bulk seed's users, at its end: (text_key, id, user_text) each.
 INSERT_TEXT: Final = "INSERT INTO user_text (rowid, user_id, text) VALUES (?, ?, ?)"
 DROP_PROFILE_INDEX: Final = (
-    "DROP TRIGGER IF EXISTS users_index_insert",
-    "DROP TRIGGER IF EXISTS users_text_insert",
+    *OLD_TRIGGERS,
+    "DROP TRIGGER IF EXISTS users_index_add",
     "DROP TRIGGER IF EXISTS users_index_delete",
     "DROP TRIGGER IF EXISTS users_index_update",
     "DROP TABLE IF EXISTS user_text",
@@ -374,7 +387,7 @@ class Database:
             with self.write() as conn:
                 if version != SCHEMA_VERSION:
                     self._rebuild_profile_index(conn)
-                for statement in PROFILE_INDEX:
+                for statement in (*OLD_TRIGGERS, *PROFILE_INDEX):
                     conn.execute(statement)
             self._conn.executescript(SYSLOG_SCHEMA)
             self._conn.executescript(OAUTH_SCHEMA)

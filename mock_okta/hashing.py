@@ -88,17 +88,22 @@ class PasswordHash:
 
     def to_okta(self) -> dict[str, object]:
         """The hash object as Okta's API spells it."""
-        fields: dict[str, object | None] = {
-            "algorithm": self.algorithm.value,
-            "workFactor": self.work_factor,
-            "iterationCount": self.iteration_count,
-            "keySize": self.key_size,
-            "digestAlgorithm": self.digest_algorithm.value if self.digest_algorithm else None,
-            "salt": self.salt,
-            "saltOrder": self.salt_order.value if self.salt_order else None,
-            "value": self.value,
-        }
-        return {k: v for k, v in fields.items() if v is not None}
+        out: dict[str, object] = {"algorithm": self.algorithm.value}
+        if self.work_factor is not None:
+            out["workFactor"] = self.work_factor
+        if self.iteration_count is not None:
+            out["iterationCount"] = self.iteration_count
+        if self.key_size is not None:
+            out["keySize"] = self.key_size
+        if self.digest_algorithm:
+            out["digestAlgorithm"] = self.digest_algorithm.value
+        if self.salt is not None:
+            out["salt"] = self.salt
+        if self.salt_order:
+            out["saltOrder"] = self.salt_order.value
+        if self.value is not None:
+            out["value"] = self.value
+        return out
 
 
 def decode_base64(text: str) -> bytes | None:
@@ -135,6 +140,10 @@ def _str_field(raw: Mapping[str, object], name: str) -> str | None:
     return value
 
 
+_ALGORITHMS: Final[Mapping[str, HashAlgorithm]] = {a.value: a for a in HashAlgorithm}
+_SALT_ORDERS: Final[Mapping[str, SaltOrder]] = {o.value: o for o in SaltOrder}
+
+
 def parse_hash(raw: object) -> PasswordHash:
     """Validate Okta's `credentials.password.hash` object; refuse what Okta refuses at create."""
     if not isinstance(raw, Mapping):
@@ -142,11 +151,10 @@ def parse_hash(raw: object) -> PasswordHash:
     algorithm_text = _str_field(raw, "algorithm")
     if algorithm_text is None:
         raise _invalid("hash.algorithm is required")
-    try:
-        algorithm = HashAlgorithm(algorithm_text)
-    except ValueError:
+    algorithm = _ALGORITHMS.get(algorithm_text)
+    if algorithm is None:
         allowed = ", ".join(sorted(a.value for a in HashAlgorithm))
-        raise _invalid(f"hash.algorithm must be one of {allowed}") from None
+        raise _invalid(f"hash.algorithm must be one of {allowed}")
     value = _str_field(raw, "value")
     if not value:
         raise _invalid("hash.value is required")
@@ -154,10 +162,9 @@ def parse_hash(raw: object) -> PasswordHash:
     order_text = _str_field(raw, "saltOrder")
     salt_order = None
     if order_text is not None:
-        try:
-            salt_order = SaltOrder(order_text)
-        except ValueError:
-            raise _invalid("hash.saltOrder must be PREFIX or POSTFIX") from None
+        salt_order = _SALT_ORDERS.get(order_text)
+        if salt_order is None:
+            raise _invalid("hash.saltOrder must be PREFIX or POSTFIX")
 
     if algorithm is HashAlgorithm.BCRYPT:
         return _parse_bcrypt(raw, value, salt)

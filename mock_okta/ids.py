@@ -27,8 +27,12 @@ class IdFactory:
             self._random = random.Random(seed if seed is not None else os.urandom(16))
 
     def _chars(self, n: int, alphabet: str = _ALPHABET) -> str:
+        # What `"".join(self._random.choices(alphabet, k=n))` draws and makes, without its
+        # per-call set-up: floor(random() * len) is int() for these non-negative floats.
+        size = float(len(alphabet))
         with self._lock:
-            return "".join(self._random.choices(alphabet, k=n))
+            draw = self._random.random
+            return "".join([alphabet[int(draw() * size)] for _ in range(n)])
 
     def user_id(self) -> str:
         return "00u" + self._chars(17)
@@ -60,6 +64,11 @@ class IdFactory:
     def salt(self) -> bytes:
         with self._lock:
             return self._random.randbytes(16)
+
+    def salts(self, n: int) -> list[bytes]:
+        """`n` draws of `salt()` in a row (the same bytes), under one lock."""
+        with self._lock:
+            return [self._random.randbytes(16) for _ in range(n)]
 
     def app_id(self) -> str:
         return "0oa" + self._chars(17)

@@ -55,7 +55,7 @@ DEFAULT_SCHEMA: Final[Mapping[str, PropertyRule]] = {
     "manager": PropertyRule(),
 }
 
-_EMAIL_RE: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+EMAIL_RE: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # PARITY: control characters and lone surrogates are refused; format characters (ZWJ in emoji,
 # ZWNJ in Persian names, bidi marks) and code points newer than Python's Unicode table are kept.
 _CONTROL_RE: Final = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # categories Cc, Cs
@@ -99,9 +99,9 @@ def base_problems(
         yield f"{name}: The field is too short"
     if rule.max_length is not None and len(value) > rule.max_length:
         yield f"{name}: The field is too long"
-    if rule.email and not _EMAIL_RE.fullmatch(value):
+    if rule.email and not EMAIL_RE.fullmatch(value):
         yield f"{name}: {BAD_EMAIL}"
-    if name == "login" and login_must_be_email and not _EMAIL_RE.fullmatch(value):
+    if name == "login" and login_must_be_email and not EMAIL_RE.fullmatch(value):
         yield f"{name}: {LOGIN_NOT_EMAIL}"
 
 
@@ -111,6 +111,7 @@ POLICY_MESSAGE: Final = (
     " a lowercase letter, an uppercase letter, a number, no parts of your username."
 )
 MAX_PASSWORD_LENGTH: Final = 72
+_LOGIN_PARTS_RE: Final = re.compile(r"[@._\-+,]")
 
 
 def password_problem(password: object, login: str) -> str | None:
@@ -120,7 +121,7 @@ def password_problem(password: object, login: str) -> str | None:
     if len(password) > MAX_PASSWORD_LENGTH:
         return f"Password cannot exceed {MAX_PASSWORD_LENGTH} characters"
     # PARITY: "no parts of your username" taken as: no login part of 3+ characters, any case.
-    parts = [p for p in re.split(r"[@._\-+,]", login.casefold()) if len(p) >= 3]
+    parts = [p for p in _LOGIN_PARTS_RE.split(login.casefold()) if len(p) >= 3]
     if (
         len(password) < 8
         or not any(c.islower() for c in password)

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from mock_okta.clock import Clock
@@ -56,6 +57,13 @@ COLUMNS = (
 INSERT_USER = f"INSERT INTO users ({COLUMNS}) VALUES ({', '.join('?' * 16)})"
 # What json.dumps(profile, ensure_ascii=False) writes, with the encoder built once.
 _PROFILE_TEXT = json.JSONEncoder(ensure_ascii=False).encode
+
+
+@cache
+def insert_users(n: int) -> str:
+    """INSERT_USER for `n` rows in one statement."""
+    row = f"({', '.join('?' * 16)})"
+    return f"INSERT INTO users ({COLUMNS}) VALUES {', '.join([row] * n)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +153,8 @@ def user_params(user: User) -> tuple[object, ...]:
 
 def user_party(user: User) -> Party:
     """A user as an event's actor or target."""
-    name = " ".join(str(user.profile.get(k) or "") for k in ("firstName", "lastName")).strip()
+    profile = user.profile
+    name = f"{profile.get('firstName') or ''} {profile.get('lastName') or ''}".strip()
     return Party(user.id, "User", user.login, name or user.login)
 
 

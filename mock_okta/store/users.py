@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Mapping, Sequence
+from itertools import chain
 from typing import Final
 
 from mock_okta.apps.user_lifecycle import delete_app_users, deprovision_app_users
 from mock_okta.credentials import STAGED_ONLY, CredentialsInput
 from mock_okta.db import (
+    INDEX_DEFERRED,
+    INDEX_SEED_VALUES,
     INSERT_TEXT,
-    TEXT_DEFERRED,
     QueryBudgetExceeded,
     text_key,
     user_text,
@@ -43,11 +46,11 @@ from mock_okta.query import (
 from mock_okta.store.base import (
     COLUMNS,
     DUPLICATE_LOGIN,
-    INSERT_USER,
     MAX_PAGE,
     Q_DEFAULT_LIMIT,
     ListQuery,
     Page,
+    insert_users,
     page_limit,
     row_to_user,
     user_params,
@@ -62,6 +65,8 @@ NEXT_LOGIN_NEEDS_PASSWORD = f"{_EXPIRE_AT_ONCE} a password must be specified."
 
 # Beyond this many candidates from an index, a page is found faster by walking users in id order.
 FEW_CANDIDATES: Final = 5000
+# Users a statement of the bulk seed (16 parameters each, within SQLite's 32,766).
+SEED_ROWS: Final = 500
 
 
 class UserOperations(GroupOperations):
@@ -169,8 +174,11 @@ class UserOperations(GroupOperations):
             try:
                 clean = schema.validate(item.get("profile"))
                 creds = self._credentials(item.get("credentials"), str(clean.get("login") or ""))
-                default = UserStatus.ACTIVE if creds.password else UserStatus.PROVISIONED
-                status = UserStatus(str(item.get("status") or default.value))
+                given = item.get("status")
+                if not given:
+                    status = UserStatus.ACTIVE if creds.password else UserStatus.PROVISIONED
+                else:
+                    status = UserStatus(str(given))
                 names = item.get("groups") or []
                 if not isinstance(names, list) or not all(
                     isinstance(n, str) and n.strip() for n in names
@@ -187,17 +195,23 @@ class UserOperations(GroupOperations):
         known: dict[str, str] = {}
         with self.db.write() as conn:
             users = [user for user, _ in prepared]
-            conn.execute("INSERT INTO meta (key, value) VALUES (?, '1')", (TEXT_DEFERRED,))
+            conn.execute("INSERT INTO meta (key, value) VALUES (?, '1')", (INDEX_DEFERRED,))
             try:
-                conn.executemany(INSERT_USER, [user_params(u) for u in users])
+                # In id order, each b-tree filled from left to right; many rows a statement, as
+                # the insert trigger makes SQLite journal every statement's pages (the rows are
+                # the same).
+                rows = sorted(map(user_params, users), key=_first)
+                for start in range(0, len(rows), SEED_ROWS):
+                    chunk = rows[start : start + SEED_ROWS]
+                    conn.execute(insert_users(len(chunk)), list(chain.from_iterable(chunk)))
             except sqlite3.IntegrityError as exc:
                 if "login_key" not in str(exc):
                     raise
                 raise validation_error(_first_duplicate(conn, users), DUPLICATE_LOGIN) from None
-            conn.execute("DELETE FROM meta WHERE key = ?", (TEXT_DEFERRED,))
-            conn.executemany(
-                INSERT_TEXT, [(text_key(u.id), u.id, user_text(u.profile)) for u in users]
-            )
+            conn.execute("DELETE FROM meta WHERE key = ?", (INDEX_DEFERRED,))
+            conn.execute(INDEX_SEED_VALUES, (json.dumps([u.id for u in users]),))
+            texts = sorted((text_key(u.id), u.id, user_text(u.profile)) for u in users)
+            conn.executemany(INSERT_TEXT, texts)
             for index, (user, names) in enumerate(prepared):
                 unique = schema.unique_values(user.profile)
                 if not unique and not names:
@@ -398,11 +412,12 @@ def _seed_events(
     events: list[Event] = []
     for user, names in prepared:
         target = user_party(user)
-        events.append(Event("user.lifecycle.create", (target,)))
+        targets = (target,)  # one tuple: record_many serialises it once
+        events.append(Event("user.lifecycle.create", targets))
         if user.status is not UserStatus.STAGED:
-            events.append(Event("user.lifecycle.activate", (target,)))
+            events.append(Event("user.lifecycle.activate", targets))
         if (follow := _SEEDED_STATUS_EVENT.get(user.status)) is not None:
-            events.append(Event(follow, (target,)))
+            events.append(Event(follow, targets))
         for name in names:
             gid = group_ids.get(group_key(name))
             if gid is not None and gid != everyone:
@@ -410,13 +425,18 @@ def _seed_events(
     return events
 
 
+def _first(row: tuple[object, ...]) -> str:
+    return str(row[0])
+
+
 def _first_duplicate(conn: sqlite3.Connection, users: list[User]) -> str:
     """Which item of a refused seed repeats a login (of the org, or of an earlier item)."""
     seen: set[str] = set()
+    ours = {user.id for user in users}  # rows go in in id order: any of them may be in
     for index, user in enumerate(users):
         key = login_key(user.login)
         row = conn.execute("SELECT id FROM users WHERE login_key = ?", (key,)).fetchone()
-        if key in seen or (row is not None and row[0] != user.id):  # not this seed's own row
+        if key in seen or (row is not None and row[0] not in ours):  # not this seed's own row
             return f"users[{index}].login"
         seen.add(key)
     return "users"

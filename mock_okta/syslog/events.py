@@ -218,10 +218,14 @@ class SystemLog:
         request = current_request()
         templates: dict[tuple[object, ...], tuple[str, str]] = {}
         rows = []
-        for event in events:
-            actor = _actor(event, request)
-            key = (event.event_type, event.result, event.reason, event.message, actor,
-                   tuple(sorted(event.debug.items())))  # fmt: skip
+        # Events in a row that share their targets (the same tuple) share their JSON too.
+        last: Sequence[Party] | None = None
+        targets = ids = ""
+        default_actor = (request.actor if request else None) or SYSTEM  # as _actor has it
+        for event, salt in zip(events, self.ids.salts(len(events)), strict=True):
+            actor = event.actor or default_actor
+            debug = tuple(sorted(event.debug.items())) if event.debug else ()
+            key = (event.event_type, event.result, event.reason, event.message, actor, debug)
             parts = templates.get(key)
             if parts is None:
                 probe = Event(event.event_type, (), actor, event.result, event.reason,
@@ -230,9 +234,11 @@ class SystemLog:
                 head, tail = text.split(f'"{_MARK}"')
                 parts = templates[key] = (head, tail.removesuffix("[]}"))
             head, tail = parts
-            targets = _dumps([t.to_json() for t in event.targets])
-            body = f'{head}"{self._uuid()}"{tail}{targets}}}'
-            ids = " ".join(t.id for t in event.targets)
+            if event.targets is not last:
+                last = event.targets
+                targets = _dumps([t.to_json() for t in last])
+                ids = " ".join(t.id for t in last)
+            body = f'{head}"{_uuid_text(salt)}"{tail}{targets}}}'
             rows.append((ms, event.event_type, event.result, actor.id, f" {ids} ", body))
         conn.executemany(INSERT, rows)
         before = self._written
@@ -309,9 +315,7 @@ class SystemLog:
         return "".join(out)
 
     def _uuid(self) -> str:
-        """A version 4 UUID from the org's random source (as `uuid.UUID(bytes=…, version=4)`)."""
-        h = self.ids.salt().hex()
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+        return _uuid_text(self.ids.salt())
 
     def _body(
         self,
@@ -423,6 +427,12 @@ class LimitEvents:
                 Event("core.concurrency.org.limit.violation", (target,), SYSTEM, FAILURE,
                       "RATE_LIMIT", debug)
             )  # fmt: skip
+
+
+def _uuid_text(drawn: bytes) -> str:
+    """A version 4 UUID from 16 random bytes (as `uuid.UUID(bytes=…, version=4)`)."""
+    h = drawn.hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 
 def _actor(event: Event, request: RequestInfo | None) -> Party:
