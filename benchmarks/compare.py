@@ -379,6 +379,18 @@ def targets(tmp: Path, peer: bool, baseline: Path | None = None) -> list[Target]
                 supports=ALL,
             )
         )  # fmt: skip
+    if importlib.util.find_spec("granian") is not None:
+        port = free_port()
+        out.append(
+            Target(
+                "mock-granian-2w",
+                [py, "-m", "mock_okta", "serve", "--server", "granian", "--port", str(port),
+                 "--db", str(tmp / "mock-granian-2.db"), "--token", TOKEN, "--rate-limits",
+                 "off", "--workers", "2"],
+                port,
+                supports=ALL,
+            )
+        )  # fmt: skip
     port = free_port()
     gunicorn = [py, "-m", "gunicorn", "-k", "gthread", "-w", "2", "--threads", "128"]
     out.append(

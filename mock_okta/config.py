@@ -193,6 +193,7 @@ class Settings:
     db: str = DEFAULT_DB
     tokens: tuple[str, ...] = (DEFAULT_TOKEN,)
     seed: int | None = None
+    server: str = "gunicorn"  # or granian (mock_okta/granian_server.py)
     workers: int = 1
     threads: int = 128  # above the concurrency limit, so Okta's 429 can happen at all
     org_url: str | None = None  # links use the request's host unless set
@@ -231,6 +232,7 @@ class Settings:
         runtime: dict[str, object] = {}
         for name, key in (
             ("HOST", "host"),
+            ("SERVER", "server"),
             ("DB", "db"),
             ("ORG_URL", "org_url"),
             ("TLS_DIR", "tls_dir"),

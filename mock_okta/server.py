@@ -1,10 +1,12 @@
-"""`mock-okta serve`: the mock behind gunicorn (gthread workers), never Flask's dev server."""
+"""`mock-okta serve`: the mock behind gunicorn (gthread workers, the default) or granian
+(`--server granian`), never Flask's dev server."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import errno
+import importlib.util
 import os
 import shlex
 import socket
@@ -23,6 +25,8 @@ from mock_okta.config import DEFAULT_TOKEN, ConfigError, Settings, parse_limits
 from mock_okta.db import MEMORY
 from mock_okta.org import Org
 from mock_okta.tls import TlsFiles
+
+SERVERS = ("gunicorn", "granian")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,7 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="read a body whatever its Content-Type (Okta answers 400 E0000021 to a body its"
         " endpoint does not read: JSON for the API, a form for OAuth)",
     )
-    parser.add_argument("--workers", type=int, help="gunicorn worker processes (default 1)")
+    parser.add_argument(
+        "--server",
+        choices=SERVERS,
+        help="the HTTP server: gunicorn (default) or granian (Rust, faster; no drop faults)",
+    )
+    parser.add_argument("--workers", type=int, help="worker processes (default 1)")
     parser.add_argument("--threads", type=int, help="threads per worker (default 128)")
     parser.add_argument("--org-url", help="base URL for links (default: the request's host)")
     parser.add_argument(
@@ -135,7 +144,7 @@ def settings_from_args(args: argparse.Namespace, environ: dict[str, str]) -> Set
     """Defaults, then MOCK_OKTA_* variables, then flags."""
     settings = Settings.from_env(environ)
     values: dict[str, Any] = {}
-    names = ("host", "port", "db", "seed", "workers", "threads", "org_url")
+    names = ("host", "port", "db", "seed", "server", "workers", "threads", "org_url")
     for name in (*names, "tls_dir", "certfile", "keyfile"):
         if getattr(args, name) is not None:
             values[name] = getattr(args, name)
@@ -211,6 +220,10 @@ def check(settings: Settings) -> None:
         raise ConfigError(f"--workers must be 1 to {MAX_WORKERS} and --threads at least 1")
     if not settings.tokens:
         raise ConfigError("at least one --token is required")
+    if settings.server not in SERVERS:
+        raise ConfigError(f"unknown server {settings.server!r}; use {' or '.join(SERVERS)}")
+    if settings.server == "granian" and importlib.util.find_spec("granian") is None:
+        raise ConfigError("--server granian needs granian: pip install 'granian>=2.5,<3'")
 
 
 class MockOktaServer(BaseApplication):  # type: ignore[misc]
@@ -271,31 +284,36 @@ class MockOktaServer(BaseApplication):  # type: ignore[misc]
         self.inflight_slot = worker.mock_okta_slot
 
     def _announce(self, server: Any) -> None:
-        s = self.settings
         host, port = server.LISTENERS[0].sock.getsockname()[:2]
-        url = f"{s.scheme}://{host}:{port}"
-        store = s.db if s.db == MEMORY else str(Path(s.db).resolve())
-        runtime = s.runtime
-        more = f" (+{len(s.tokens) - 1} more)" if len(s.tokens) > 1 else ""
-        # A token of the user's own is a secret: logs (CI's included) never show it.
-        token = s.tokens[0] if s.tokens[0] == DEFAULT_TOKEN else "<your --token>"
-        ca = self.tls.ca_file if self.tls else None
-        overrides = ", ".join(f"{bucket} {n}" for bucket, n in runtime.limits.items())
-        limits_text = f" ({overrides})" if overrides else ""
-        curl = f"curl --cacert {shlex.quote(str(ca))}" if ca else "curl"
-        print(
-            f"mock-okta {_version()} serving {url}\n"
-            f"  token: {token}{more}"
-            f"   store: {store}   workers: {s.workers}\n"
-            f"  rate limits: {runtime.rate_limits}"
-            f"{limits_text}"
-            f", {runtime.token_share}% per token"
-            f"   time scale: {runtime.time_scale:g}x\n"
-            f"{tls.banner(self.tls)}"
-            f"  try: {curl} -H 'Authorization: SSWS {token}' {url}/api/v1/users",
-            file=sys.stderr,
-            flush=True,
-        )
+        announce(self.settings, self.tls, host, port)
+
+
+def announce(settings: Settings, files: TlsFiles | None, host: str, port: int) -> None:
+    """The start-up banner on stderr (tests and the harness wait for its `serving` line)."""
+    s = settings
+    url = f"{s.scheme}://{host}:{port}"
+    store = s.db if s.db == MEMORY else str(Path(s.db).resolve())
+    runtime = s.runtime
+    more = f" (+{len(s.tokens) - 1} more)" if len(s.tokens) > 1 else ""
+    # A token of the user's own is a secret: logs (CI's included) never show it.
+    token = s.tokens[0] if s.tokens[0] == DEFAULT_TOKEN else "<your --token>"
+    ca = files.ca_file if files else None
+    overrides = ", ".join(f"{bucket} {n}" for bucket, n in runtime.limits.items())
+    limits_text = f" ({overrides})" if overrides else ""
+    curl = f"curl --cacert {shlex.quote(str(ca))}" if ca else "curl"
+    print(
+        f"mock-okta {_version()} serving {url}\n"
+        f"  token: {token}{more}"
+        f"   store: {store}   workers: {s.workers} ({s.server})\n"
+        f"  rate limits: {runtime.rate_limits}"
+        f"{limits_text}"
+        f", {runtime.token_share}% per token"
+        f"   time scale: {runtime.time_scale:g}x\n"
+        f"{tls.banner(files)}"
+        f"  try: {curl} -H 'Authorization: SSWS {token}' {url}/api/v1/users",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def gunicorn_tls(files: TlsFiles | None) -> dict[str, object]:
@@ -364,5 +382,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # one left to the garbage collector (the journal's) could close in the master later
         # and, as SQLite's last connection there, delete the WAL the workers write to.
         Org(settings, publish=True).close()
-    MockOktaServer(settings, files).run()
+    if settings.server == "granian":
+        from mock_okta import granian_server
+
+        shared = Shared(tokens=len(settings.tokens))  # before the fork: every worker sees it
+        granian_server.run(settings, files, shared, lambda h, p: announce(settings, files, h, p))
+    else:
+        MockOktaServer(settings, files).run()
     return 0
