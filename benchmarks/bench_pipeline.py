@@ -16,11 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
-import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+
+from sides import children
 
 HERE = Path(__file__).resolve().parent.parent
 
@@ -103,31 +103,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     sides["trivial"] = ("trivial", HERE)
     samples: dict[str, dict[str, list[float]]] = {op: {name: [] for name in sides} for op in OPS}
     with tempfile.TemporaryDirectory() as tmp:
-        procs = {}
-        for name, (kind, root) in sides.items():
-            procs[name] = subprocess.Popen(
-                [sys.executable, "-c", CHILD, kind, str(Path(tmp) / f"{name}.db")],
-                cwd=root,
-                env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-        for proc in procs.values():
-            assert proc.stdout is not None
-            assert proc.stdout.readline().strip() == "ready"
-        for _ in range(args.slices):
-            for op in OPS:
-                for name, proc in procs.items():  # A B A B
-                    assert proc.stdin is not None
-                    assert proc.stdout is not None
-                    proc.stdin.write(f"{op} {args.requests}\n")
-                    proc.stdin.flush()
-                    samples[op][name].append(float(proc.stdout.readline()))
-        for proc in procs.values():
-            assert proc.stdin is not None
-            proc.stdin.close()
-            proc.wait(30)
+        argv = {
+            name: (root, [kind, str(Path(tmp) / f"{name}.db")])
+            for name, (kind, root) in sides.items()
+        }
+        with children(CHILD, argv) as procs:
+            for _ in range(args.slices):
+                for op in OPS:
+                    for name, side in procs.items():  # A B A B
+                        samples[op][name].append(side.ask(f"{op} {args.requests}"))
     print(f"{'cpu us / request':<18}" + "".join(f"{n:>12}" for n in sides) + "   ratios")
     for op in OPS:
         median = {name: statistics.median(values) for name, values in samples[op].items()}

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
-import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+
+from sides import children
 
 HERE = Path(__file__).resolve().parent.parent
 
@@ -81,30 +81,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sides["baseline"] = args.baseline.resolve()
     rates: dict[str, list[float]] = {name: [] for name in sides}
     with tempfile.TemporaryDirectory() as tmp:
-        procs = {}
-        for name, root in sides.items():
-            procs[name] = subprocess.Popen(
-                [sys.executable, "-c", CHILD, args.kind, args.via, str(Path(tmp) / f"{name}.db")],
-                cwd=root,
-                env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-        for proc in procs.values():
-            assert proc.stdout is not None
-            assert proc.stdout.readline().strip() == "ready"
-        for batch in range(args.batches):
-            for name, proc in procs.items():  # A B A B
-                assert proc.stdin is not None
-                assert proc.stdout is not None
-                proc.stdin.write(f"{batch} {args.users}\n")
-                proc.stdin.flush()
-                rates[name].append(float(proc.stdout.readline()))
-        for proc in procs.values():
-            assert proc.stdin is not None
-            proc.stdin.close()
-            proc.wait(30)
+        argv = {
+            name: (root, [args.kind, args.via, str(Path(tmp) / f"{name}.db")])
+            for name, root in sides.items()
+        }
+        with children(CHILD, argv) as procs:
+            for batch in range(args.batches):
+                for name, side in procs.items():  # A B A B
+                    rates[name].append(side.ask(f"{batch} {args.users}"))
     what = f"{args.kind}, via {args.via}, {args.batches} x {args.users:,} users"
     median = {name: statistics.median(values) for name, values in rates.items()}
     for name, value in median.items():

@@ -470,6 +470,14 @@ def report(results: dict[str, dict[str, dict[str, float]]], names: list[str]) ->
             parts.append(f"mock-2w/mock-1w {ratio(mock, by_target['mock-1w']['rps'])}")
         if "base-2w" in by_target:
             parts.append(f"mock-2w/base-2w {ratio(mock, by_target['base-2w']['rps'])}")
+        granian = by_target.get("mock-granian-2w", {}).get("rps")
+        if granian is not None:
+            parts.append(f"mock-granian-2w/mock-2w {ratio(granian, mock)}")
+            for other in ("peer-emulate", "flask-granian-2w"):
+                if other in by_target:
+                    parts.append(
+                        f"mock-granian-2w/{other} {ratio(granian, by_target[other]['rps'])}"
+                    )
         lines.append(f"  {scenario:<10} " + ", ".join(parts))
     return "\n".join(lines)
 

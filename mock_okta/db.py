@@ -456,14 +456,16 @@ class Database:
             with self._lock:
                 yield from self._budgeted(self._conn, budget)
             return
-        yield from self._budgeted(self.reader(), budget)
+        conn = self._reader()
+        if budget is None:  # most reads (a GET by id): no deadline to set or restore
+            yield conn
+            return
+        yield from self._budgeted(conn, budget)
 
-    def reader(self) -> sqlite3.Connection:
-        """This thread's connection to read a file store on, with no time budget of its own
-        (a hot path: `read()` without its two generators); `:memory:` has none (use read())."""
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's connection to read a file store on."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            assert not self.is_memory
             conn = self._local.conn = self._connect()
             with self._lock:
                 self._readers.append(conn)

@@ -9,6 +9,7 @@ granian does not (the request-line and header limits, the access log) is `edge.p
 from __future__ import annotations
 
 import multiprocessing
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,11 @@ class _Granian(Server):  # type: ignore[misc,valid-type]
 
     def _init_shared_socket(self) -> None:
         super()._init_shared_socket()
-        host, port = self._ssp.__getstate__()[:2]  # the bound address, once built
+        if self._ssp is not None:  # Linux: the spec, once built, holds the bound address
+            host, port = self._ssp.__getstate__()[:2]
+        else:  # elsewhere: the socket granian made
+            with socket.fromfd(self._sfd, socket.AF_INET, socket.SOCK_STREAM) as bound:
+                host, port = bound.getsockname()[:2]
         self._on_listen(host, port)
 
 

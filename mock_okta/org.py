@@ -18,7 +18,7 @@ from mock_okta.concurrency import Inflight, Shared
 from mock_okta.config import ConfigError, RuntimeConfig, Settings
 from mock_okta.db import Database
 from mock_okta.diagnosis import diagnose
-from mock_okta.faults import FaultPlan, FaultRule, parse_rule
+from mock_okta.faults import FaultError, FaultPlan, FaultRule, parse_rule
 from mock_okta.hook_caller import HookCaller
 from mock_okta.hooks import InlineHooks
 from mock_okta.ids import IdFactory, derived_id
@@ -205,6 +205,11 @@ class Org:
 
     def add_fault(self, raw: object) -> FaultRule:
         rule = parse_rule(raw, "flt" + self.ids.token(12))
+        if rule.drop and self.settings.server == "granian":
+            raise FaultError(
+                "drop needs mock-okta serve --server gunicorn (the default): granian gives the"
+                " app no connection to close"
+            )
         self.faults.add(rule, self.clock.now())
         self._changed()
         return rule

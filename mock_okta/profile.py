@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -55,7 +55,7 @@ DEFAULT_SCHEMA: Final[Mapping[str, PropertyRule]] = {
     "manager": PropertyRule(),
 }
 
-EMAIL_RE: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_EMAIL_RE: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # PARITY: control characters and lone surrogates are refused; format characters (ZWJ in emoji,
 # ZWNJ in Persian names, bidi marks) and code points newer than Python's Unicode table are kept.
 _CONTROL_RE: Final = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # categories Cc, Cs
@@ -83,26 +83,26 @@ def has_control(text: str) -> bool:
 
 def base_problems(
     name: str, value: object, rule: PropertyRule, *, login_must_be_email: bool
-) -> Iterable[str]:
-    """The causes a base property's value earns (none when it is fine)."""
+) -> list[str]:
+    """The causes a base property's value earns (none when it is fine); a list, as every
+    property of every create and seeded user is checked (a generator's set-up would cost more
+    than the checks)."""
     if value is None or value == "":
-        if rule.required:
-            yield f"{name}: {BLANK}"
-        return
+        return [f"{name}: {BLANK}"] if rule.required else []
     if not isinstance(value, str):
-        yield f"{name}: The value must be a string"
-        return
+        return [f"{name}: The value must be a string"]
     if has_control(value):
-        yield f"{name}: {BAD_EMAIL}"
-        return
+        return [f"{name}: {BAD_EMAIL}"]
+    found = []
     if len(value) < rule.min_length:
-        yield f"{name}: The field is too short"
+        found.append(f"{name}: The field is too short")
     if rule.max_length is not None and len(value) > rule.max_length:
-        yield f"{name}: The field is too long"
-    if rule.email and not EMAIL_RE.fullmatch(value):
-        yield f"{name}: {BAD_EMAIL}"
-    if name == "login" and login_must_be_email and not EMAIL_RE.fullmatch(value):
-        yield f"{name}: {LOGIN_NOT_EMAIL}"
+        found.append(f"{name}: The field is too long")
+    if rule.email and not _EMAIL_RE.fullmatch(value):
+        found.append(f"{name}: {BAD_EMAIL}")
+    if name == "login" and login_must_be_email and not _EMAIL_RE.fullmatch(value):
+        found.append(f"{name}: {LOGIN_NOT_EMAIL}")
+    return found
 
 
 # Okta's default password policy (OLD-USERS): 8+ characters, upper, lower, digit, no login part.

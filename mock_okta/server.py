@@ -223,7 +223,7 @@ def check(settings: Settings) -> None:
     if settings.server not in SERVERS:
         raise ConfigError(f"unknown server {settings.server!r}; use {' or '.join(SERVERS)}")
     if settings.server == "granian" and importlib.util.find_spec("granian") is None:
-        raise ConfigError("--server granian needs granian: pip install 'granian>=2.5,<3'")
+        raise ConfigError("--server granian needs granian: pip install 'granian>=2.8,<2.9'")
 
 
 class MockOktaServer(BaseApplication):  # type: ignore[misc]

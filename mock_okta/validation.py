@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -21,7 +20,6 @@ from mock_okta.profile import (
     BAD_EMAIL,
     BLANK,
     DEFAULT_SCHEMA,
-    EMAIL_RE,
     PropertyRule,
     base_problems,
     has_control,
@@ -129,13 +127,6 @@ class CompiledSchema:
         self.required_base = tuple(n for n, r in self.base.items() if r.required)
         self.required_custom = tuple(n for n, r in self.custom.items() if r.required)
         self.unique = tuple(n for n, r in self.custom.items() if r.unique)
-        # Each base property's (min length, max length, must be an email): a string within
-        # them, without control characters, earns no cause (base_problems finds the others').
-        self._plain = {
-            n: (r.min_length, sys.maxsize if r.max_length is None else r.max_length,
-                r.email or (n == "login" and login_must_be_email))
-            for n, r in self.base.items()
-        }  # fmt: skip
 
     def validate(self, profile: object) -> Profile:
         """A complete profile checked against the schema; every problem becomes a cause.
@@ -147,22 +138,11 @@ class CompiledSchema:
         causes: list[str] = []
         first_field = ""
         clean: Profile = {}
-        plain = self._plain
         for name, value in profile.items():
             base = self.base.get(name)
             if base is not None:
-                low, high, email = plain[name]
-                if (
-                    type(value) is str
-                    and value
-                    and low <= len(value) <= high
-                    and not has_control(value)
-                    and (not email or EMAIL_RE.fullmatch(value))
-                ):
-                    clean[name] = value
-                    continue
-                found = list(
-                    base_problems(name, value, base, login_must_be_email=self.login_must_be_email)
+                found = base_problems(
+                    name, value, base, login_must_be_email=self.login_must_be_email
                 )
             elif (custom := self.custom.get(name)) is not None:
                 if value is None or (value == "" and custom.kind == "string"):

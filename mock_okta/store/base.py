@@ -359,7 +359,5 @@ class StoreBase:
 
     def get_user(self, ref: str) -> User:
         """GET /api/v1/users/{id|login}."""
-        if not self.db.is_memory:
-            return self._load(self.db.reader(), ref)
         with self.db.read() as conn:
             return self._load(conn, ref)

@@ -132,7 +132,7 @@ class UserOperations(GroupOperations):
         for gid in group_ids:
             if gid != self.everyone_id:
                 events.append(Event("group.user_membership.add", (party, Party(gid, "UserGroup"))))
-        self.syslog.record_each(conn, events)
+        self.syslog.record_many(conn, events)
 
     def _new_user(
         self, profile: Profile, creds: CredentialsInput, status: UserStatus, type_id: str

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 
 from mock_okta.clock import Clock
@@ -138,6 +139,7 @@ class Event:
     message: str | None = None
 
 
+@lru_cache(maxsize=64)  # events come many to a millisecond (a create's two, a seed's thousands)
 def iso_ms(ms: int) -> str:
     """`2024-08-13T15:58:20.353Z`, as `published` reads."""
     t = time.gmtime(ms // 1000)
@@ -148,7 +150,6 @@ def iso_ms(ms: int) -> str:
 
 
 SYSTEM: Final = Party("system", "SystemPrincipal", "system@okta.com", "Okta System")
-_MARK: Final = "mock-okta-uuid-mark"
 
 
 # One encoder, built once: json.dumps with options builds a new one a call.
@@ -183,64 +184,31 @@ class SystemLog:
 
     def record(self, conn: sqlite3.Connection, event: Event) -> None:
         """Store `event` in `conn`'s transaction; it commits or rolls back with the action."""
-        self.record_each(conn, (event,))
-
-    def record_each(self, conn: sqlite3.Connection, events: Sequence[Event]) -> None:
-        """Store `events` in `conn`'s transaction in one statement, each as `record` would."""
-        if not self.enabled or not events:
-            return
-        request = current_request()
-        rows = []
-        for event in events:
-            ms = int(self.clock.now() * 1000)
-            actor = _actor(event, request)
-            targets = " ".join(t.id for t in event.targets)
-            body = self._encoded(event, ms, request, actor)
-            rows.append((ms, event.event_type, event.result, actor.id, f" {targets} ", body))
-        if len(rows) == 1:
-            conn.execute(INSERT, rows[0])
-        else:
-            conn.executemany(INSERT, rows)
-        before = self._written
-        self._written += len(rows)
-        if self._written // PRUNE_EVERY != before // PRUNE_EVERY:
-            self.prune(conn)
+        self.record_many(conn, (event,))
 
     def record_many(self, conn: sqlite3.Connection, events: Sequence[Event]) -> None:
-        """Store `events` in `conn`'s transaction in one statement (the bulk seed's).
-
-        Events alike but for their targets share one serialised body: only the uuid and the
-        targets are written per event, the same bytes `record` writes.
-        """
+        """Store `events` in `conn`'s transaction in one statement, each as `record` would
+        (a create's two or three, a bulk seed's thousands)."""
         if not self.enabled or not events:
             return
-        ms = int(self.clock.now() * 1000)
         request = current_request()
-        templates: dict[tuple[object, ...], tuple[str, str]] = {}
         rows = []
         # Events in a row that share their targets (the same tuple) share their JSON too.
         last: Sequence[Party] | None = None
         targets = ids = ""
-        default_actor = (request.actor if request else None) or SYSTEM  # as _actor has it
-        for event, salt in zip(events, self.ids.salts(len(events)), strict=True):
-            actor = event.actor or default_actor
-            debug = tuple(sorted(event.debug.items())) if event.debug else ()
-            key = (event.event_type, event.result, event.reason, event.message, actor, debug)
-            parts = templates.get(key)
-            if parts is None:
-                probe = Event(event.event_type, (), actor, event.result, event.reason,
-                              event.debug, event.message)  # fmt: skip
-                text = _dumps(self._body(probe, iso_ms(ms), request, actor, _MARK))
-                head, tail = text.split(f'"{_MARK}"')
-                parts = templates[key] = (head, tail.removesuffix("[]}"))
-            head, tail = parts
+        for event, drawn in zip(events, self.ids.salts(len(events)), strict=True):
             if event.targets is not last:
                 last = event.targets
                 targets = _dumps([t.to_json() for t in last])
                 ids = " ".join(t.id for t in last)
-            body = f'{head}"{_uuid_text(salt)}"{tail}{targets}}}'
+            ms = int(self.clock.now() * 1000)
+            actor = _actor(event, request)
+            body = self._encoded(event, ms, request, actor, _uuid_text(drawn), targets)
             rows.append((ms, event.event_type, event.result, actor.id, f" {ids} ", body))
-        conn.executemany(INSERT, rows)
+        if len(rows) == 1:
+            conn.execute(INSERT, rows[0])
+        else:
+            conn.executemany(INSERT, rows)
         before = self._written
         self._written += len(rows)
         if self._written // PRUNE_EVERY != before // PRUNE_EVERY:
@@ -264,13 +232,21 @@ class SystemLog:
             (self.retention,),
         )
 
-    def _encoded(self, event: Event, ms: int, request: RequestInfo | None, actor: Party) -> str:
-        """`_dumps(self._body(…))`, from a template kept per kind of event and client."""
+    def _encoded(
+        self,
+        event: Event,
+        ms: int,
+        request: RequestInfo | None,
+        actor: Party,
+        uuid: str,
+        targets: str,
+    ) -> str:
+        """`_dumps(self._body(…))`, from a template kept per kind of event and client;
+        `targets` is the event's targets as JSON."""
         where = None if request is None else (request.ip, request.user_agent, request.token_id)
         key = (event.event_type, event.result, event.reason, event.message, actor, where,
                tuple(event.debug.items()))  # fmt: skip
         parts = self._templates.get(key)
-        uuid = self._uuid()
         if parts is None:
             text = _dumps(self._body(event, iso_ms(ms), request, actor, uuid))
             if key not in self._templates:
@@ -278,10 +254,10 @@ class SystemLog:
                     self._templates.clear()
                 parts = self._template(event, request, actor)
                 # Kept only if it gives this very body (None: this kind is never templated).
-                fits = parts is not None and self._fill(parts, event, ms, request, uuid) == text
+                fits = parts is not None and self._fill(parts, ms, request, uuid, targets) == text
                 self._templates[key] = parts if fits else None
             return text
-        return self._fill(parts, event, ms, request, uuid)
+        return self._fill(parts, ms, request, uuid, targets)
 
     def _template(
         self, event: Event, request: RequestInfo | None, actor: Party
@@ -297,7 +273,7 @@ class SystemLog:
         return _MARKS.split(text.removesuffix("[]}"))
 
     def _fill(
-        self, parts: list[str], event: Event, ms: int, request: RequestInfo | None, uuid: str
+        self, parts: list[str], ms: int, request: RequestInfo | None, uuid: str, targets: str
     ) -> str:
         """A template's body: its fragments with the marks' values between them (JSON strings),
         then the targets."""
@@ -310,12 +286,9 @@ class SystemLog:
         for i in range(1, len(parts), 2):
             out.append(values[parts[i]])
             out.append(parts[i + 1])
-        out.append(_dumps([t.to_json() for t in event.targets]))
+        out.append(targets)
         out.append("}")
         return "".join(out)
-
-    def _uuid(self) -> str:
-        return _uuid_text(self.ids.salt())
 
     def _body(
         self,
@@ -323,7 +296,7 @@ class SystemLog:
         published: str,
         request: RequestInfo | None,
         actor: Party,
-        uuid_text: str | None = None,
+        uuid_text: str,
     ) -> dict[str, object]:
         """The event as Okta sends it.
 
@@ -372,7 +345,7 @@ class SystemLog:
             "severity": "WARN" if warn else "INFO",
             "debugContext": {"debugData": debug},
             "transaction": transaction,
-            "uuid": uuid_text or self._uuid(),
+            "uuid": uuid_text,
             "version": "0",
             "request": {"ipChain": ip_chain},
             "target": [t.to_json() for t in event.targets],

@@ -1,5 +1,5 @@
-"""The real server (gunicorn): limits exact across two workers, dropped connections, headers;
-the first two over HTTP and over HTTPS (`scheme_args`)."""
+"""The real server: limits exact across two workers (on gunicorn and on granian), dropped
+connections, headers; the first two over HTTP and over HTTPS (`scheme_args`)."""
 
 from __future__ import annotations
 
@@ -38,9 +38,13 @@ def _until_both_workers_answer(url: str, token: str) -> None:
     raise AssertionError("only one of the two workers answered 160 requests")
 
 
-def test_two_workers_share_one_org_wide_allowance(tmp_path: Path, scheme_args: list[str]) -> None:
+@pytest.mark.parametrize("server", ["gunicorn", "granian"])
+def test_two_workers_share_one_org_wide_allowance(
+    tmp_path: Path, scheme_args: list[str], server: str
+) -> None:
     # 40 a minute for the org, 20 for the one token (Okta's default share, 50 %)
     args = ["--workers", "2", "--db", str(tmp_path / "w.db"), "--limit", "users.collection=40"]
+    args += ["--server", server]
     args += ["--token", "warm-token"]
     with served([*args, *scheme_args]) as url:
         assert url.startswith("https://" if scheme_args else "http://")
@@ -64,9 +68,11 @@ def _list(url: str, token: str) -> int:
     return requests.get(f"{url}/api/v1/users?limit=1", headers=headers, timeout=30).status_code
 
 
-def test_token_shares_are_exact_across_two_workers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("server", ["gunicorn", "granian"])
+def test_token_shares_are_exact_across_two_workers(tmp_path: Path, server: str) -> None:
     # users.collection=10: each token may use 5; the org's 10 still hold for a third token.
     args = ["--workers", "2", "--db", str(tmp_path / "t.db"), "--limit", "users.collection=10"]
+    args += ["--server", server]
     args += ["--token", "second-token", "--token", "third-token", "--token", "warm-token"]
     with served(args) as url:
         _until_both_workers_answer(url, "warm-token")

@@ -35,10 +35,14 @@ class Answer:
     etag: str | None
 
 
-@pytest.fixture(params=[1, 2], ids=["1-worker", "2-workers"])
+@pytest.fixture(
+    params=[("gunicorn", 1), ("gunicorn", 2), ("granian", 2)],
+    ids=["1-worker", "2-workers", "granian-2-workers"],
+)
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServedMock]:
-    args = ("--db", str(tmp_path / "race.db"), "--rate-limits", "off")
-    server = serve(*args, "--workers", str(request.param))
+    http_server, workers = request.param
+    args = ("--db", str(tmp_path / "race.db"), "--rate-limits", "off", "--server", http_server)
+    server = serve(*args, "--workers", str(workers))
     try:
         yield server
     finally:

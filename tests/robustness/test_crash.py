@@ -1,6 +1,6 @@
 """SIGKILL the served mock in the middle of a concurrent create load, restart it on the same
 SQLite file: every create answered 200 is there, whole, and nothing is half-written (over HTTP
-with one and two workers, and over HTTPS with two)."""
+with one and two workers, and over HTTPS with two; on gunicorn and on granian)."""
 
 from __future__ import annotations
 
@@ -94,12 +94,22 @@ def create_load(
 # module, whatever the test closes: that warning says nothing about the server.
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-@pytest.mark.parametrize(("workers", "scheme"), [(1, "http"), (2, "http"), (2, "https")])
+@pytest.mark.parametrize(
+    ("http_server", "workers", "scheme"),
+    [
+        ("gunicorn", 1, "http"),
+        ("gunicorn", 2, "http"),
+        ("gunicorn", 2, "https"),
+        ("granian", 1, "http"),
+        ("granian", 2, "https"),
+    ],
+)
 def test_sigkill_under_create_load_loses_no_answered_create(
-    tmp_path: Path, workers: int, scheme: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, http_server: str, workers: int, scheme: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "crash.db"
     args = ("--db", str(db), "--rate-limits", "off", "--workers", str(workers))
+    args += ("--server", http_server)
     args += tuple(serve_args(scheme, tmp_path, monkeypatch))
     server = serve(*args)
     assert server.url.startswith(f"{scheme}://")

@@ -404,10 +404,12 @@ def exercise_apps(c: Client, uid: str) -> dict[str, str]:
     return {"generated client_secret": generated["credentials"]["oauthClient"]["client_secret"]}
 
 
+@pytest.mark.parametrize("http_server", ["gunicorn", "granian"])
 def test_no_secret_is_written_anywhere(
-    tmp_path: Path, hook_url: str, scheme_args: list[str]
+    tmp_path: Path, hook_url: str, scheme_args: list[str], http_server: str
 ) -> None:
     args = ["--db", str(tmp_path / "s.db"), "--rate-limits", "off", "--access-log"]
+    args += ["--server", http_server]
     server = ServedMock([*args, *scheme_args, "--token", SECOND_TOKEN], TOKEN).start()
     try:
         client = Client(server.url)

@@ -18,6 +18,7 @@ from mock_okta.syslog.events import (
     SystemLog,
     _actor,
     _dumps,
+    _uuid_text,
     bound,
     iso_ms,
 )
@@ -41,7 +42,8 @@ REQUESTS = [
 
 def whole(log: SystemLog, event: Event, ms: int, request: RequestInfo | None) -> str:
     """The body as `record` built it before templates: drawn from a twin random source."""
-    return _dumps(log._body(event, iso_ms(ms), request, _actor(event, request)))
+    uuid = _uuid_text(log.ids.salt())
+    return _dumps(log._body(event, iso_ms(ms), request, _actor(event, request), uuid))
 
 
 @pytest.mark.parametrize("request_info", REQUESTS)
