@@ -314,6 +314,9 @@ def _open_loop_worker(
     return results
 
 
+OPEN_LOOP_TARGETS = ("mock-2w", "mock-granian-2w", "base-2w", "flask-granian-2w", "peer-emulate")
+
+
 def open_loop(target: Target, rate: float, seconds: float) -> dict[str, float]:
     jobs = [
         (target.port, target.rotate_tokens, target.ids, target.logins, rate, seconds, p)
@@ -506,7 +509,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--seconds", type=float, default=8, help="per wrk run")
     parser.add_argument("--rounds", type=int, default=2, help="A B A B rounds")
-    parser.add_argument("--open-rate", type=float, default=1000, help="open-loop req/s")
+    parser.add_argument(
+        "--open-rate", type=float, nargs="+", default=[1000], help="open-loop req/s, one or more"
+    )
     parser.add_argument("--open-seconds", type=float, default=10)
     parser.add_argument("--no-peer", action="store_true", help="leave the npm peer out")
     parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=SCENARIOS)
@@ -539,11 +544,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                             got = wrk(target, scenario, args.seconds, folder)
                             runs.setdefault(scenario, {}).setdefault(target.name, []).append(got)
             results = {s: {n: _median_run(rs) for n, rs in by.items()} for s, by in runs.items()}
-            loops = {
-                t.name: open_loop(t, args.open_rate, args.open_seconds)
+            loops = [
+                {"target": t.name, **open_loop(t, rate, args.open_seconds)}
+                for rate in ([] if args.no_open_loop else args.open_rate)
                 for t in running
-                if t.name in ("mock-2w", "base-2w", "peer-emulate") and not args.no_open_loop
-            }
+                if t.name in OPEN_LOOP_TARGETS
+            ]
             mock_1w = [t for t in running if t.name == "mock-1w"]
             seeding = (
                 bulk_seed_rate(mock_1w[0]) if mock_1w and not args.no_seed else {"perSecond": 0}
@@ -554,9 +560,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     load = os.getloadavg()
     text = report(results, names)
     text += "\n\nopen loop, mixed GETs (60% by id, 20% by login, 10% search, 10% list):\n"
-    for name, r in loops.items():
+    for r in loops:
         text += (
-            f"  {name:<14} offered {r['offered']:.0f}/s, {r['requests']} requests: p50"
+            f"  {r['target']:<16} offered {r['offered']:.0f}/s, {r['requests']} requests: p50"
             f" {r['p50']} ms, p99 {r['p99']} ms, max {r['max']} ms, errors {r['errors']}\n"
         )
     text += (

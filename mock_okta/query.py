@@ -28,7 +28,9 @@ DATE_COLUMNS: Final = {
     "activated": "activated",
     "statusChanged": "status_changed",
 }
-COMPARISONS: Final = {"eq": "=", "ne": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+# PARITY: no `ne`: SPEC listUsers says search doesn't support it ("use `lt ... or ... gt`"),
+# and listGroups lists no such operator; either answers 400 E0000031 here.
+COMPARISONS: Final = {"eq": "=", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 CONTAINS_PROPERTIES: Final = frozenset(
     {"profile.firstName", "profile.lastName", "profile.email", "profile.login"}
 )
@@ -247,7 +249,7 @@ class _Compiler:
                 raise _bad()
             ms = parse_date_ms(value)
             where = f"{column} {COMPARISONS[op]} ?"
-            indexed = attr in _INDEXED_DATES and op != "ne"
+            indexed = attr in _INDEXED_DATES
             found = Candidates(f"SELECT id FROM users WHERE {where}", (ms,), _BY_DATE)
             return _Part(where, (ms,), found if indexed else None)
         if attr == "id" and op in COMPARISONS:
@@ -267,28 +269,14 @@ class _Compiler:
             found = Candidates("SELECT id FROM users WHERE login_key = ?", (key,), _BY_LOGIN)
             return _Part("login_key = ?", (key,), found)
         folded = value.casefold()
-        name = attr[len("profile.") :] if attr.startswith("profile.") else None
+        if attr.startswith("profile."):
+            return profile_comparison(attr[len("profile.") :], op, value)
         if op in ("sw", "co"):
-            pattern = _like_prefix(folded) + "%"
-            if op == "co":
-                pattern = "%" + pattern
-            where = f"{folded_sql(column)} LIKE ? ESCAPE '\\'"
-            found = None
-            if name is not None and op == "sw":
-                found = profile_prefix(name, folded)
-            elif name is not None:
-                found = profile_substring(name, folded)
-            return _Part(where, (pattern,), found)
+            pattern = _like_pattern(folded, op)
+            return _Part(f"{folded_sql(column)} LIKE ? ESCAPE '\\'", (pattern,), None)
         if op not in COMPARISONS:
             raise _bad()
-        found = None
-        if name is not None and op == "eq":
-            found = Candidates(
-                "SELECT user_id FROM profile_values WHERE name = ? AND value = ?",
-                (name, str(folded)),
-                _BY_VALUE,
-            )
-        return _Part(f"{folded_sql(column)} {COMPARISONS[op]} ?", (folded,), found)
+        return _Part(f"{folded_sql(column)} {COMPARISONS[op]} ?", (folded,), None)
 
     def _column(self, attr: str, op: str) -> str:
         fields = self.fields
@@ -308,6 +296,110 @@ class _Compiler:
         if attr.startswith("profile.") and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", attr[8:]):
             return f"json_extract(profile, '$.{attr[8:]}')"
         raise _bad()
+
+
+def profile_comparison(name: str, op: str, value: str) -> _Part:
+    """`profile.<name> <op> <value>` compared by the type of what each user holds.
+
+    PARITY: Okta's search runs on a typed search index; these rules are the mock's reading of
+    SPEC listUsers ("Properties that have array values": any element may match) and of what a
+    typed index does: a string compares as folded text; a number compares numerically with a
+    number (quoted or not: `profile.points gt 5` and `gt "5"` alike) and, for `sw`, as its
+    text; a boolean equals `true` or `false`; a value of another type never matches. A
+    property the user lacks (or holds as null) is unknown, as in SQL, so `not` leaves it out.
+    """
+    folded = value.casefold()
+    parts: list[str] = []
+    params: list[object] = []
+    if op in ("sw", "co"):
+        parts.append(
+            "{t} IN ('text', 'integer', 'real') AND " + folded_sql("{x}") + " LIKE ? ESCAPE '\\'"
+        )
+        params.append(_like_pattern(folded, op))
+    elif op in COMPARISONS:
+        parts.append("{t} = 'text' AND " + folded_sql("{x}") + f" {COMPARISONS[op]} ?")
+        params.append(folded)
+        number = _number(value)
+        if number is not None:
+            parts.append(f"{{t}} IN ('integer', 'real') AND {{x}} {COMPARISONS[op]} ?")
+            params.append(number)
+        if op == "eq" and folded in ("true", "false"):
+            parts.append("{t} = ?")
+            params.append(folded)
+    else:
+        raise _bad()
+    test = " OR ".join(f"({p})" for p in parts)
+    path = f"'$.{name}'"
+    each = test.format(t="e.type", x="e.value")
+    whole = test.format(t=f"json_type(profile, {path})", x=f"json_extract(profile, {path})")
+    kind = f"json_type(profile, {path})"
+    where = (
+        f"(CASE WHEN {kind} IS NULL OR {kind} = 'null' THEN NULL WHEN {kind} = 'array'"
+        f" THEN EXISTS (SELECT 1 FROM json_each(profile, {path}) AS e WHERE {each})"
+        f" ELSE {whole} END)"
+    )
+    return _Part(where, (*params, *params), _profile_candidates(name, op, folded))
+
+
+def _profile_candidates(name: str, op: str, folded: str) -> Candidates | None:
+    """A superset of the users `profile_comparison` matches, from the profile index. It holds
+    each top-level value as folded text: numbers as SQLite writes them (so the candidates ask
+    SQLite for the same text), booleans as 1 and 0, arrays as their JSON (so every user holding
+    an array of that name is a candidate, and the condition looks inside)."""
+    if op == "co":
+        return profile_substring(name, folded)
+    if op == "sw":
+        found = profile_prefix(name, folded)
+    elif op == "eq":
+        values: list[str] = ["?"]
+        params: list[object] = [folded]
+        number = _number(folded)
+        if number is not None and abs(number) < 2**53:  # SQLite writes the number as text
+            values += ["CAST(? AS TEXT)", "CAST(CAST(? AS REAL) AS TEXT)"]
+            params += [number, number]
+            if float(number).is_integer():
+                values.append("CAST(CAST(? AS INTEGER) AS TEXT)")
+                params.append(number)
+        elif number is not None:
+            return None
+        if folded in ("true", "false"):
+            values.append("?")
+            params.append("1" if folded == "true" else "0")
+        found = Candidates(
+            f"SELECT user_id FROM profile_values WHERE name = ? AND value IN ({', '.join(values)})",
+            (name, *params),
+            _BY_VALUE,
+        )
+    else:
+        return None
+    if found is None:
+        return None
+    arrays = Candidates(  # arrays: their JSON starts with `[`
+        "SELECT user_id FROM profile_values WHERE name = ? AND value >= '[' AND value < '\\'",
+        (name,),
+        found.rank,
+    )
+    return Candidates(
+        f"{found.select} UNION ALL {arrays.select}", (*found.params, *arrays.params), found.rank
+    )
+
+
+_NUMBER_RE: Final = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+
+
+def _number(text: str) -> int | float | None:
+    """A JSON number in a search value, as SQLite compares it; else None."""
+    if not _NUMBER_RE.fullmatch(text):
+        return None
+    number = float(text)
+    if number != number or number in (float("inf"), float("-inf")):
+        return None
+    return int(text) if text.lstrip("-").isdigit() else number
+
+
+def _like_pattern(folded: str, op: str) -> str:
+    pattern = _like_prefix(folded) + "%"
+    return "%" + pattern if op == "co" else pattern
 
 
 def folded_sql(expr: str) -> str:

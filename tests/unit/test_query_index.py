@@ -1,14 +1,18 @@
 """The indexed `search`, `filter` and `q` answer exactly what a plain evaluation of each user does.
 
-Random orgs (creates, profile updates, deletes, custom properties, a number among the strings,
-case, diacritics, backslashes and LIKE's own characters in values) and random expressions; the
+Random orgs (creates, profile updates, deletes, custom properties of every type: integers, reals,
+booleans and arrays among the strings; case, diacritics, backslashes and LIKE's own characters
+in values) and random expressions, numbers and booleans written bare or quoted; the
 expected answer is computed here in Python, one user at a time, with SQL's three-valued logic
-(a missing property is unknown, `not unknown` is unknown). Both plans are checked: starting from
-the index's candidates, and walking users in id order (when the candidates are many).
+(a missing property is unknown, `not unknown` is unknown), each value compared by its type (a
+string as folded text, a number as a number, a boolean with true or false, an array by any
+element, as mock_okta.query.profile_comparison says Okta's search does). Both plans are
+checked: starting from the index's candidates, and walking users in id order (when the candidates are many).
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -29,7 +33,7 @@ from mock_okta.profile import login_key
 from mock_okta.store import ListQuery
 
 START = 1_700_000_000.0
-CUSTOM = frozenset({"cost", "level"})
+CUSTOM = frozenset({"cost", "level", "score", "vip", "tags"})
 CUSTOM_SCHEMA = {
     "definitions": {
         "custom": {
@@ -38,6 +42,9 @@ CUSTOM_SCHEMA = {
             "properties": {
                 "cost": {"title": "Cost", "type": "string"},
                 "level": {"title": "Level", "type": "integer"},
+                "score": {"title": "Score", "type": "number"},
+                "vip": {"title": "VIP", "type": "boolean"},
+                "tags": {"title": "Tags", "type": "array", "items": {"type": "string"}},
             },
         }
     }
@@ -46,6 +53,20 @@ TEXT_PROPERTIES = ("firstName", "lastName", "email", "login", "nickName", "cost"
 # Small alphabets, so that values collide, share prefixes and differ only in case or accents.
 CHARS = "aAbBcé\u00c9\u00df\\%_\"' \u0130"
 LOCAL_CHARS = "aAbBé\u00df\\%_"
+
+# Numbers as JSON holds them (integers and reals); each one's text, as SQLite writes it, is
+# Python's str of it for these values.
+SCORES = (0, 3, 2.5, -1.25, 10.0, 300)
+NUMBER_LITERALS = ("0", "3", "2.5", "-1.25", "10", "10.0", "300", "-3")
+
+TYPED_ATTRS = tuple(f"profile.{p}" for p in ("level", "score", "vip", "tags", "cost"))
+ALL_ATTRS = (
+    *(f"profile.{p}" for p in TEXT_PROPERTIES),
+    *TYPED_ATTRS[:-1],
+    "status",
+    "lastUpdated",
+    "id",
+)
 
 Truth = bool | None  # SQL's true, false and unknown
 Check = Callable[[User], Truth]
@@ -70,6 +91,12 @@ def profiles(draw: st.DrawFn, n: int) -> dict[str, object]:
             profile[name] = draw(_text())
     if draw(st.booleans()):
         profile["level"] = draw(st.integers(-3, 300))
+    if draw(st.booleans()):
+        profile["score"] = draw(st.sampled_from(SCORES))
+    if draw(st.booleans()):
+        profile["vip"] = draw(st.booleans())
+    if draw(st.booleans()):
+        profile["tags"] = draw(st.lists(_text(), max_size=3))
     return profile
 
 
@@ -84,22 +111,20 @@ def quoted(value: str) -> str:
 # ----- the plain evaluation
 
 
+def holds(op: str, order: int) -> bool:
+    """Whether `op` holds between two values that compare as `order` (-1, 0 or 1)."""
+    return {"eq": order == 0, "gt": order > 0, "ge": order >= 0, "lt": order < 0}.get(
+        op, order <= 0
+    )
+
+
 def sql_compare(left: object, op: str, right: object) -> Truth:
     """SQLite's comparison of a value without affinity: NULL is unknown, numbers sort first."""
     if left is None:
         return None
     if isinstance(left, int) != isinstance(right, int):
-        order = -1 if isinstance(left, int) else 1
-    else:
-        order = (left > right) - (left < right)  # type: ignore[operator]
-    return {"eq": order == 0, "ne": order != 0, "gt": order > 0, "ge": order >= 0}.get(
-        op, order < 0 if op == "lt" else order <= 0
-    )
-
-
-def folded_property(user: User, name: str) -> object:
-    value = user.profile.get(name)
-    return value.casefold() if isinstance(value, str) else value
+        return holds(op, -1 if isinstance(left, int) else 1)
+    return holds(op, (left > right) - (left < right))  # type: ignore[operator]
 
 
 def leaf(attr: str, op: str, value: object) -> Check:
@@ -111,18 +136,35 @@ def leaf(attr: str, op: str, value: object) -> Check:
         if attr == "id":
             return sql_compare(user.id, op, value)
         name = attr.removeprefix("profile.")
-        got = folded_property(user, name)
+        got = user.profile.get(name)
         if op == "pr":
             return got is not None
         if got is None:
-            return None
-        wanted = str(value).casefold()
-        if op in ("sw", "co"):  # LIKE reads a number as its text
-            text = str(got)
-            return text.startswith(wanted) if op == "sw" else wanted in text
-        return sql_compare(got, op, wanted)
+            return None  # unknown
+        elements = got if isinstance(got, list) else [got]  # an array matches by any element
+        return any(element_matches(e, op, str(value)) for e in elements)
 
     return check
+
+
+def element_matches(got: object, op: str, value: str) -> bool:
+    """One stored value against a search value, by the stored value's type."""
+    wanted = value.casefold()
+    if isinstance(got, bool):
+        return op == "eq" and wanted == ("true" if got else "false")
+    if isinstance(got, int | float):
+        if op in ("sw", "co"):  # a number's text
+            return str(got).startswith(wanted) if op == "sw" else wanted in str(got)
+        if re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value) is None:
+            return False  # a number never equals, or sorts against, text
+        number = float(value)
+        return holds(op, (got > number) - (got < number))
+    if isinstance(got, str):
+        text = got.casefold()
+        if op in ("sw", "co"):
+            return text.startswith(wanted) if op == "sw" else wanted in text
+        return holds(op, (text > wanted) - (text < wanted))
+    return False
 
 
 def filter_login(value: str) -> Check:
@@ -151,13 +193,10 @@ def both(left: Check, right: Check, operator: str) -> Check:
 
 
 @st.composite
-def search_leaf(draw: st.DrawFn, users: list[User]) -> tuple[str, Check]:
-    attr = draw(
-        st.sampled_from(
-            [f"profile.{p}" for p in (*TEXT_PROPERTIES, "level")] + ["status", "lastUpdated", "id"]
-        )
-    )
-    someone = draw(st.sampled_from(users))
+def search_leaf(draw: st.DrawFn, users: list[User], attrs: tuple[str, ...]) -> tuple[str, Check]:
+    attr = draw(st.sampled_from(attrs))
+    holders = [u for u in users if u.profile.get(attr.removeprefix("profile."))]
+    someone = draw(st.sampled_from(holders or users))  # one who has it, when anyone does
     if attr == "lastUpdated":
         op = draw(st.sampled_from(["eq", "gt", "ge", "lt", "le"]))
         ms = someone.last_updated + draw(st.sampled_from([-500, 0, 500]))
@@ -169,32 +208,44 @@ def search_leaf(draw: st.DrawFn, users: list[User]) -> tuple[str, Check]:
         op = draw(st.sampled_from(["eq", "gt", "lt"]))
         return f"id {op} {quoted(someone.id)}", leaf(attr, op, someone.id)
     name = attr.removeprefix("profile.")
-    ops = ["eq", "sw", "pr", "gt", "lt"] + (["co"] if name in CONTAINS_NAMES else [])
+    ops = ["eq", "sw", "pr", "gt", "ge", "lt", "le"] + (["co"] if name in CONTAINS_NAMES else [])
     op = draw(st.sampled_from(ops))
     if op == "pr":
         return f"{attr} pr", leaf(attr, op, None)
     own = someone.profile.get(name)
-    if isinstance(own, str) and own and draw(st.booleans()):
+    listed_in = isinstance(own, list) and bool(own)
+    if isinstance(own, list) and own:
+        own = draw(st.sampled_from(own))  # an element of someone's array
+    if isinstance(own, str) and own and (listed_in or draw(st.booleans())):
         start = draw(st.integers(0, len(own) - 1))
         end = draw(st.integers(start + 1, len(own)))
         piece = own if op == "eq" else own[start if op == "co" else 0 : end]
         value = draw(st.sampled_from([piece, piece.upper(), piece.swapcase()]))
-    else:
-        value = draw(_text(min_size=0) if name != "level" else st.integers(0, 30).map(str))
-    return f"{attr} {op} {quoted(value)}", leaf(attr, op, value)
+        return f"{attr} {op} {quoted(value)}", leaf(attr, op, value)
+    kinds = [_text(min_size=0)]
+    if name in ("level", "score", "cost"):
+        kinds.append(st.sampled_from(NUMBER_LITERALS))
+    if name in ("vip", "cost"):
+        kinds.append(st.sampled_from(["true", "false", "TRUE", "yes"]))
+    value = draw(st.one_of(kinds))
+    bare = value in NUMBER_LITERALS or value.lower() in ("true", "false", "yes")
+    written = value if bare and draw(st.booleans()) else quoted(value)  # `gt 5` or `gt "5"`
+    return f"{attr} {op} {written}", leaf(attr, op, value)
 
 
 @st.composite
-def search_expression(draw: st.DrawFn, users: list[User], depth: int = 0) -> tuple[str, Check]:
+def search_expression(
+    draw: st.DrawFn, users: list[User], attrs: tuple[str, ...] = ALL_ATTRS, depth: int = 0
+) -> tuple[str, Check]:
     kind = draw(st.sampled_from(["leaf", "leaf", "not", "and", "or"] if depth < 3 else ["leaf"]))
     if kind == "leaf":
-        return draw(search_leaf(users))
+        return draw(search_leaf(users, attrs))
     if kind == "not":
-        text, check = draw(search_expression(users, depth + 1))
+        text, check = draw(search_expression(users, attrs, depth + 1))
         return f"not ({text})", negate(check)
     (a, left), (b, right) = (
-        draw(search_expression(users, depth + 1)),
-        draw(search_expression(users, depth + 1)),
+        draw(search_expression(users, attrs, depth + 1)),
+        draw(search_expression(users, attrs, depth + 1)),
     )
     return f"({a} {kind} {b})", both(left, right, kind)
 
@@ -245,7 +296,7 @@ def org_changes(draw: st.DrawFn) -> list[tuple[str, object]]:
 
 def build(org: Org, steps: list[tuple[str, object]]) -> list[User]:
     org.reset()
-    org.store.update_user_profile("default", CUSTOM_SCHEMA)  # `level` is a number
+    org.store.update_user_profile("default", CUSTOM_SCHEMA)  # typed custom properties
     assert isinstance(org.clock, ManualClock)
     ids: list[str] = []
     for kind, arg in steps:
@@ -300,6 +351,20 @@ def test_indexed_search_answers_as_a_plain_evaluation(
     if not users:
         return
     text, check = data.draw(search_expression(users), label="search")
+    expected = sorted(u.id for u in users if check(u) is True)
+    assert listed(org, limit, search=text) == expected, text
+
+
+@SETTINGS
+@given(steps=org_changes(), data=st.data(), limit=st.sampled_from([3, 200]))
+def test_typed_properties_answer_as_a_plain_evaluation(
+    org: Org, steps: list[tuple[str, object]], data: st.DataObject, limit: int
+) -> None:
+    """Integers, reals, booleans and arrays (and a string among them), searched alone."""
+    users = build(org, steps)
+    if not users:
+        return
+    text, check = data.draw(search_expression(users, TYPED_ATTRS), label="search")
     expected = sorted(u.id for u in users if check(u) is True)
     assert listed(org, limit, search=text) == expected, text
 
