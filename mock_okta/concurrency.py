@@ -7,6 +7,7 @@ dies mid-request cannot leave a stale count behind: its replacement takes the sl
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import MutableSequence
 from dataclasses import dataclass, field
 from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
@@ -51,11 +52,18 @@ class Shared:
 
 
 class Inflight:
-    """Requests in flight: one slot per worker in the org's block and in each token's block."""
+    """Requests in flight: one slot per worker in the org's block and in each token's block.
+
+    Only this worker writes its slots, under its own thread lock. The lock every worker shares
+    is taken only to check a limit and count in as one step (so no two workers both take the
+    last place); counting in without a limit, and counting out, need no other worker to wait
+    (a reader sees each slot before or after the change, never half of it).
+    """
 
     def __init__(self, slots: SynchronizedArray[int] | None = None, slot: int = 0) -> None:
         self._slots = slots if slots is not None else multiprocessing.Array("i", MAX_WORKERS)
         self._slot = slot
+        self._own = threading.Lock()
         self.tokens = len(self._slots) // MAX_WORKERS - 1
         with self._slots.get_lock():
             for block in range(1 + self.tokens):
@@ -70,6 +78,9 @@ class Inflight:
     ) -> bool:
         """Count this request in, unless `limit` requests are already in flight org-wide, or
         `token_limit` for API token number `token`."""
+        if limit is None and token_limit is None:
+            self._count(token, 1)
+            return True
         with self._slots.get_lock():
             if limit is not None and self._block(0) >= limit:
                 return False
@@ -79,18 +90,18 @@ class Inflight:
                 and (self._block(1 + token) >= token_limit)
             ):
                 return False
-            slots = raw(self._slots)
-            slots[self._slot] += 1
-            if token is not None:
-                slots[(1 + token) * MAX_WORKERS + self._slot] += 1
+            self._count(token, 1)
             return True
 
     def leave(self, token: int | None = None) -> None:
-        with self._slots.get_lock():
-            slots = raw(self._slots)
-            slots[self._slot] -= 1
+        self._count(token, -1)
+
+    def _count(self, token: int | None, step: int) -> None:
+        slots = raw(self._slots)
+        with self._own:
+            slots[self._slot] += step
             if token is not None:
-                slots[(1 + token) * MAX_WORKERS + self._slot] -= 1
+                slots[(1 + token) * MAX_WORKERS + self._slot] += step
 
     def total(self, token: int | None = None) -> int:
         """Requests in flight org-wide, or for API token number `token`."""

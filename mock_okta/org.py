@@ -140,7 +140,7 @@ class Org:
         Every change bumps a generation in memory all workers share, so a request reads
         nothing from the database unless the configuration moved.
         """
-        seen = self._shared.generation.value
+        seen = self._shared.generation.get_obj().value  # one aligned load: no lock to wait for
         if seen != self._seen_generation:
             self._seen_generation = seen
             self.refresh()
