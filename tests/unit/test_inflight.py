@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from multiprocessing.sharedctypes import SynchronizedArray
+from multiprocessing.synchronize import Event
 
 from mock_okta.concurrency import MAX_WORKERS, Inflight
 
@@ -40,17 +41,21 @@ def test_counting_in_with_and_without_a_limit_loses_no_count() -> None:
     assert list(slots) == [0] * (2 * MAX_WORKERS)
 
 
-def _other_worker(slots: SynchronizedArray[int], limit: int, over: multiprocessing.Event) -> None:
-    inflight = Inflight(slots, slot=1)
+def _worker(inflight: Inflight, limit: int, threads: int = 4) -> list[int]:
+    """A worker's threads counting in and out against `limit`: the totals each one saw."""
     seen: list[int] = []
-    threads = [
-        threading.Thread(target=_hammer, args=(inflight, limit, None, seen)) for _ in range(4)
+    running = [
+        threading.Thread(target=_hammer, args=(inflight, limit, None, seen)) for _ in range(threads)
     ]
-    for thread in threads:
+    for thread in running:
         thread.start()
-    for thread in threads:
+    for thread in running:
         thread.join()
-    if max(seen, default=0) > limit:
+    return seen
+
+
+def _other_worker(slots: SynchronizedArray[int], limit: int, over: Event) -> None:
+    if max(_worker(Inflight(slots, slot=1), limit), default=0) > limit:
         over.set()
 
 
@@ -62,14 +67,7 @@ def test_two_workers_never_pass_the_limit_together() -> None:
     inflight = Inflight(slots, slot=0)
     other = context.Process(target=_other_worker, args=(slots, limit, over))
     other.start()
-    seen: list[int] = []
-    threads = [
-        threading.Thread(target=_hammer, args=(inflight, limit, None, seen)) for _ in range(4)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    seen = _worker(inflight, limit)
     other.join(60)
     assert other.exitcode == 0
     assert seen, "no request was ever counted in"

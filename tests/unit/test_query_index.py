@@ -7,7 +7,8 @@ expected answer is computed here in Python, one user at a time, with SQL's three
 (a missing property is unknown, `not unknown` is unknown), each value compared by its type (a
 string as folded text, a number as a number, a boolean with true or false, an array by any
 element, as mock_okta.query.profile_comparison says Okta's search does). Both plans are
-checked: starting from the index's candidates, and walking users in id order (when the candidates are many).
+checked: starting from the index's candidates, and walking users in id order (when the
+candidates are many).
 """
 
 from __future__ import annotations
