@@ -394,7 +394,10 @@ def _number(text: str) -> int | float | None:
     number = float(text)
     if number != number or number in (float("inf"), float("-inf")):
         return None
-    return int(text) if text.lstrip("-").isdigit() else number
+    digits = text.lstrip("-")
+    if digits.isdigit() and len(digits) <= 19 and -(2**63) <= int(text) < 2**63:
+        return int(text)
+    return number  # a fraction, an exponent, or past SQLite's 64-bit integers: a REAL
 
 
 def _like_pattern(folded: str, op: str) -> str:

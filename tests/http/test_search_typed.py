@@ -77,6 +77,11 @@ def found(api: Api) -> Callable[[str], list[str]]:
         ('profile.code gt "1"', ["ada", "bob"]),
         ('profile.points eq "abc"', []),  # a number never equals text
         ('profile.points sw "1"', ["bob"]),  # sw reads a number as its text
+        ("profile.points lt 1.5e1", ["ada", "bob", "cy"]),
+        ("profile.points lt 123456789012345678901234567890", ["ada", "bob", "cy"]),  # > 2**63
+        ("profile.points eq 123456789012345678901234567890", []),
+        ("profile.points gt -9223372036854775809", ["ada", "bob", "cy"]),
+        ("profile.points gt " + "9" * 5000, []),  # past a float: text, which no number equals
         ("profile.points gt 5 and profile.vip eq true", ["cy"]),
         ('profile.points lt 5 or profile.tags eq "beta"', ["ada", "bob"]),
     ],
