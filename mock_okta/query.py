@@ -268,9 +268,9 @@ class _Compiler:
             key = login_key(value)  # the unique index
             found = Candidates("SELECT id FROM users WHERE login_key = ?", (key,), _BY_LOGIN)
             return _Part("login_key = ?", (key,), found)
-        folded = value.casefold()
         if attr.startswith("profile."):
             return profile_comparison(attr[len("profile.") :], op, value)
+        folded = value.casefold()
         if op in ("sw", "co"):
             pattern = _like_pattern(folded, op)
             return _Part(f"{folded_sql(column)} LIKE ? ESCAPE '\\'", (pattern,), None)
@@ -354,9 +354,9 @@ def _profile_candidates(name: str, op: str, folded: str) -> Candidates | None:
         values: list[str] = ["?"]
         params: list[object] = [folded]
         number = _number(folded)
-        if number is not None and abs(number) < 2**53:  # SQLite writes the number as text
-            values += ["CAST(? AS TEXT)", "CAST(CAST(? AS REAL) AS TEXT)"]
-            params += [number, number]
+        if number is not None and abs(number) < 2**53:  # as SQLite writes a REAL or INTEGER
+            values.append("CAST(CAST(? AS REAL) AS TEXT)")
+            params.append(number)
             if float(number).is_integer():
                 values.append("CAST(CAST(? AS INTEGER) AS TEXT)")
                 params.append(number)
